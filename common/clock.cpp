@@ -1,0 +1,156 @@
+#include "common/clock.hpp"
+
+#include <chrono>
+
+namespace traild {
+
+int64_t now_unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Howard Hinnant's public-domain civil calendar algorithms (the idea, re-derived here).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
+namespace {
+
+void put2(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+
+// Formatting is on the hot path twice per event; the date and time of day change once per
+// second, so the last second's text is kept and only the milliseconds are rewritten.
+struct SecondCache {
+  int64_t second = INT64_MIN;
+  char text[kRfc3339MsLength];
+};
+thread_local SecondCache t_cache;
+
+bool digits(std::string_view s, size_t pos, size_t n, unsigned& out) {
+  if (pos + n > s.size()) return false;
+  unsigned v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned days_in_month(int64_t y, unsigned m) {
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+}  // namespace
+
+void format_rfc3339_ms(int64_t unix_ms, char* out) {
+  int64_t sec = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
+  unsigned ms = static_cast<unsigned>(unix_ms - sec * 1000);
+  SecondCache& c = t_cache;
+  if (c.second != sec) {
+    int64_t days = sec >= 0 ? sec / 86400 : (sec - 86399) / 86400;
+    unsigned sod = static_cast<unsigned>(sec - days * 86400);
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    unsigned yy = static_cast<unsigned>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
+    put2(c.text, yy / 100);
+    put2(c.text + 2, yy % 100);
+    c.text[4] = '-';
+    put2(c.text + 5, m);
+    c.text[7] = '-';
+    put2(c.text + 8, d);
+    c.text[10] = 'T';
+    put2(c.text + 11, sod / 3600);
+    c.text[13] = ':';
+    put2(c.text + 14, sod / 60 % 60);
+    c.text[16] = ':';
+    put2(c.text + 17, sod % 60);
+    c.text[19] = '.';
+    c.text[23] = 'Z';
+    c.second = sec;
+  }
+  c.text[20] = static_cast<char>('0' + ms / 100);
+  c.text[21] = static_cast<char>('0' + ms / 10 % 10);
+  c.text[22] = static_cast<char>('0' + ms % 10);
+  std::char_traits<char>::copy(out, c.text, kRfc3339MsLength);
+}
+
+std::string rfc3339_ms(int64_t unix_ms) {
+  std::string s(kRfc3339MsLength, '\0');
+  format_rfc3339_ms(unix_ms, s.data());
+  return s;
+}
+
+std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
+  unsigned year, mon, day, hour, min, sec;
+  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mon) ||
+      s[7] != '-' || !digits(s, 8, 2, day))
+    return std::nullopt;
+  char t = s[10];
+  if (t != 'T' && t != 't' && t != ' ') return std::nullopt;
+  if (!digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, min) || s[16] != ':' ||
+      !digits(s, 17, 2, sec))
+    return std::nullopt;
+  if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 || min > 59 ||
+      sec > 60)
+    return std::nullopt;
+  if (sec == 60) sec = 59;  // a leap second is kept within its minute
+  size_t pos = 19;
+  unsigned ms = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (pos - start < 3) ms = ms * 10 + static_cast<unsigned>(s[pos] - '0');
+      ++pos;
+    }
+    size_t n = pos - start;
+    if (n == 0) return std::nullopt;
+    for (size_t i = n; i < 3; ++i) ms *= 10;
+  }
+  if (pos >= s.size()) return std::nullopt;
+  int64_t offset_min = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    unsigned oh, om;
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
+      return std::nullopt;
+    offset_min = static_cast<int64_t>(oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  int64_t days = days_from_civil(year, mon, day);
+  int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec - offset_min * 60;
+  return secs * 1000 + ms;
+}
+
+}  // namespace traild

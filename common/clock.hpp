@@ -1,0 +1,29 @@
+// Time as traild writes and reads it: Unix milliseconds, RFC 3339 in UTC.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace traild {
+
+// Length of "2026-11-21T22:01:12.345Z".
+inline constexpr size_t kRfc3339MsLength = 24;
+
+int64_t now_unix_ms();
+
+// Writes exactly kRfc3339MsLength characters, UTC with milliseconds.
+void format_rfc3339_ms(int64_t unix_ms, char* out);
+std::string rfc3339_ms(int64_t unix_ms);
+
+// Parses an RFC 3339 date-time ("2026-11-21T22:01:12Z", "...12.123456+02:00", lowercase t/z
+// and a space separator allowed as RFC 3339 section 5.6 notes). Returns Unix milliseconds,
+// sub-millisecond digits truncated, or nullopt when the text is not a valid date-time.
+std::optional<int64_t> parse_rfc3339_ms(std::string_view text);
+
+// Days since 1970-01-01 for a proleptic Gregorian date, and back.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);
+
+}  // namespace traild

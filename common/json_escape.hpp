@@ -1,0 +1,19 @@
+// Appending JSON text: every string traild writes goes through here, so control characters,
+// quotes and backslashes are always escaped and a line can never be split or broken.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace traild {
+
+// Appends `s` as a quoted JSON string. `s` must be valid UTF-8 (bytes >= 0x80 are copied).
+void append_json_string(std::string& out, std::string_view s);
+// Appends a decimal integer.
+void append_int(std::string& out, int64_t v);
+void append_uint(std::string& out, uint64_t v);
+// Appends a double in the shortest form that reads back to the same value.
+void append_double(std::string& out, double v);
+
+}  // namespace traild

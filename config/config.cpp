@@ -1,0 +1,299 @@
+#include "config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "common/units.hpp"
+
+namespace traild {
+namespace {
+
+// A key's setter returns "" when the value was taken, else what is wrong with it.
+using Setter = std::function<std::string(const std::string& value, Config&)>;
+
+struct KeyDef {
+  const char* path;
+  const char* doc;
+  Setter set;
+};
+
+std::string set_string(std::string& field, const std::string& v) {
+  field = v;
+  return "";
+}
+
+Setter path_key(std::function<std::string&(Config&)> field) {
+  return [=](const std::string& v, Config& c) -> std::string {
+    if (v.empty()) return "must not be empty";
+    if (v.find('\0') != std::string::npos) return "must not contain NUL";
+    field(c) = v;
+    return "";
+  };
+}
+
+Setter size_key(uint64_t min, uint64_t max, std::function<uint64_t&(Config&)> field) {
+  return [=](const std::string& v, Config& c) -> std::string {
+    std::string err;
+    auto bytes = parse_size_bytes(v, err);
+    if (!bytes) return err;
+    if (*bytes < min || *bytes > max)
+      return "must be between " + std::to_string(min) + " and " + std::to_string(max) + " bytes";
+    field(c) = *bytes;
+    return "";
+  };
+}
+
+Setter duration_key(int64_t min_ms, std::function<int64_t&(Config&)> field) {
+  return [=](const std::string& v, Config& c) -> std::string {
+    std::string err;
+    auto ms = parse_duration_ms(v, err);
+    if (!ms) return err;
+    if (*ms < min_ms) return "must be at least " + std::to_string(min_ms) + "ms";
+    field(c) = *ms;
+    return "";
+  };
+}
+
+Setter uint_key(uint64_t min, uint64_t max, std::function<void(Config&, uint64_t)> store) {
+  return [=](const std::string& v, Config& c) -> std::string {
+    uint64_t n = 0;
+    auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (r.ec != std::errc() || r.ptr != v.data() + v.size()) return "expected a whole number";
+    if (n < min || n > max)
+      return "must be between " + std::to_string(min) + " and " + std::to_string(max);
+    store(c, n);
+    return "";
+  };
+}
+
+Setter choice_key(std::vector<std::string> choices, std::vector<std::string> implemented,
+                  std::function<void(Config&, const std::string&)> store) {
+  return [=](const std::string& v, Config& c) -> std::string {
+    auto join = [](const std::vector<std::string>& xs) {
+      std::string s;
+      for (auto& x : xs) s += (s.empty() ? "" : ", ") + x;
+      return s;
+    };
+    if (std::find(choices.begin(), choices.end(), v) == choices.end())
+      return "expected one of " + join(choices) + "; got \"" + v + "\"";
+    if (std::find(implemented.begin(), implemented.end(), v) == implemented.end())
+      return "\"" + v + "\" is not available in this build of traild (available: " + join(implemented) + ")";
+    store(c, v);
+    return "";
+  };
+}
+
+std::string check_socket_path(const std::string& v) {
+  if (v.size() >= 108) return "socket path is longer than the 107 bytes a Unix socket allows";
+  return "";
+}
+
+const std::vector<KeyDef>& key_defs() {
+  static const std::vector<KeyDef> defs = {
+      {"listen.stream", "stream socket path for NDJSON and syslog frames; \"\" disables (/run/traild/traild.sock)",
+       [](const std::string& v, Config& c) { auto e = check_socket_path(v); return e.empty() ? set_string(c.listen.stream, v) : e; }},
+      {"listen.datagram", "datagram socket path, one event per datagram; \"\" disables (/run/traild/traild.dgram)",
+       [](const std::string& v, Config& c) { auto e = check_socket_path(v); return e.empty() ? set_string(c.listen.datagram, v) : e; }},
+      {"listen.mode", "octal permissions of the socket files (\"0660\")",
+       [](const std::string& v, Config& c) -> std::string {
+         unsigned mode = 0;
+         auto r = std::from_chars(v.data(), v.data() + v.size(), mode, 8);
+         if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() || mode > 0777)
+           return "expected octal permissions such as \"0660\"";
+         c.listen.mode = static_cast<mode_t>(mode);
+         return "";
+       }},
+      {"listen.group", "group that owns the socket files; \"\" keeps traild's own group (traild)",
+       [](const std::string& v, Config& c) { return set_string(c.listen.group, v); }},
+      {"input.dialect", "event shape expected on input: auto | ecs | maas | runai | salt | gravitee (auto)",
+       choice_key({"auto", "ecs", "maas", "runai", "salt", "gravitee"}, {"auto", "ecs"},
+                  [](Config& c, const std::string& v) { c.input.dialect = v; })},
+      {"input.max_event_bytes", "largest accepted frame (64KiB)",
+       size_key(64, 64ULL << 20, [](Config& c) -> uint64_t& { return c.input.max_event_bytes; })},
+      {"input.max_depth", "deepest accepted nesting of objects and arrays (32)",
+       uint_key(2, 1024, [](Config& c, uint64_t n) { c.input.max_depth = static_cast<uint32_t>(n); })},
+      {"output.directory", "where the trail's files are written (/var/log/traild)",
+       path_key([](Config& c) -> std::string& { return c.output.directory; })},
+      {"output.format", "line format: ecs | gravitee (ecs)",
+       choice_key({"ecs", "gravitee"}, {"ecs"}, [](Config& c, const std::string& v) { c.output.format = v; })},
+      {"output.prefix", "file name prefix: files are PREFIX-*.jsonl (audit)",
+       [](const std::string& v, Config& c) -> std::string {
+         if (v.empty() || v.size() > 64) return "must be 1 to 64 characters";
+         for (char ch : v)
+           if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.')
+             return "may contain only letters, digits, '_', '-' and '.'";
+         if (v[0] == '.') return "must not start with '.'";
+         c.output.prefix = v;
+         return "";
+       }},
+      {"output.rotate.max_size", "a new file is started when the active one reaches this size (128MiB)",
+       size_key(1024, 1ULL << 40, [](Config& c) -> uint64_t& { return c.output.rotate.max_size; })},
+      {"output.rotate.interval", "a new file is started when the active one is this old (1d)",
+       duration_key(1000, [](Config& c) -> int64_t& { return c.output.rotate.interval_ms; })},
+      {"output.retention.max_age", "closed files older than this (by the time in their name) are deleted (90d)",
+       duration_key(1000, [](Config& c) -> int64_t& { return c.output.retention.max_age_ms; })},
+      {"output.retention.max_total_size", "oldest closed files are deleted while the trail is larger (10GiB)",
+       size_key(0, UINT64_MAX, [](Config& c) -> uint64_t& { return c.output.retention.max_total_size; })},
+      {"output.retention.min_free", "oldest closed files are deleted while the file system has less free (1GiB)",
+       size_key(0, UINT64_MAX, [](Config& c) -> uint64_t& { return c.output.retention.min_free; })},
+      {"output.durability", "when an event is acknowledged: write (in the file) | fsync (on the disk) (write)",
+       choice_key({"write", "fsync"}, {"write", "fsync"}, [](Config& c, const std::string& v) {
+         c.output.durability = v == "fsync" ? Durability::Fsync : Durability::Write;
+       })},
+      {"output.route_by", "field whose value picks a subdirectory per tenant; \"\" disables (\"\")",
+       [](const std::string& v, Config& c) -> std::string {
+         if (!v.empty()) return "routing by field is not available in this build of traild; use \"\"";
+         c.output.route_by = v;
+         return "";
+       }},
+      {"output.max_queue_bytes", "events received but not yet written, at most; beyond it senders wait (16MiB)",
+       size_key(64ULL << 10, 4ULL << 30, [](Config& c) -> uint64_t& { return c.output.max_queue_bytes; })},
+      {"output.dedup_window", "how many recent event.ids are remembered to recognise resent events (131072)",
+       uint_key(1024, 16u << 20, [](Config& c, uint64_t n) { c.output.dedup_window = static_cast<uint32_t>(n); })},
+      {"quarantine.directory", "where rejected frames are kept with their error (/var/lib/traild/rejected)",
+       path_key([](Config& c) -> std::string& { return c.quarantine.directory; })},
+      {"quarantine.rotate.max_size", "quarantine file size before a new one is started (16MiB)",
+       size_key(1024, 1ULL << 40, [](Config& c) -> uint64_t& { return c.quarantine.rotate.max_size; })},
+      {"quarantine.rotate.interval", "quarantine file age before a new one is started (1d)",
+       duration_key(1000, [](Config& c) -> int64_t& { return c.quarantine.rotate.interval_ms; })},
+      {"quarantine.retention.max_age", "closed quarantine files older than this are deleted (30d)",
+       duration_key(1000, [](Config& c) -> int64_t& { return c.quarantine.retention.max_age_ms; })},
+      {"quarantine.retention.max_total_size", "the quarantine's size bound (1GiB)",
+       size_key(0, UINT64_MAX, [](Config& c) -> uint64_t& { return c.quarantine.retention.max_total_size; })},
+      {"quarantine.retention.min_free", "oldest quarantine files are deleted while free space is below this (0)",
+       size_key(0, UINT64_MAX, [](Config& c) -> uint64_t& { return c.quarantine.retention.min_free; })},
+      {"state_directory", "traild's own state: file counters and sequence numbers (/var/lib/traild)",
+       path_key([](Config& c) -> std::string& { return c.state_directory; })},
+      {"log.level", "traild's own log level: trace | debug | info | warn | error | critical (info)",
+       choice_key({"trace", "debug", "info", "warn", "error", "critical"},
+                  {"trace", "debug", "info", "warn", "error", "critical"},
+                  [](Config& c, const std::string& v) { c.log.level = v; })},
+  };
+  return defs;
+}
+
+class Loader {
+ public:
+  Loader(const std::string& source) : source_(source) {}
+
+  void walk(const YAML::Node& node, const std::string& prefix, Config& c) {
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      const YAML::Node& k = kv.first;
+      const YAML::Node& v = kv.second;
+      if (!k.IsScalar()) {
+        error(k, prefix.empty() ? "(key)" : prefix, "keys must be plain names");
+        continue;
+      }
+      std::string key = prefix.empty() ? k.Scalar() : prefix + "." + k.Scalar();
+      if (!seen.insert(k.Scalar()).second) {
+        error(k, key, "duplicate key");
+        continue;
+      }
+      const KeyDef* def = find(key);
+      if (def != nullptr) {
+        if (!v.IsScalar() && !v.IsNull()) {
+          error(v, key, "expected a single value, got a " + std::string(v.IsMap() ? "mapping" : "list"));
+          continue;
+        }
+        std::string value = v.IsNull() ? "" : v.Scalar();
+        std::string problem = def->set(value, c);
+        if (!problem.empty()) error(v, key, problem);
+      } else if (is_section(key)) {
+        if (!v.IsMap()) {
+          error(v, key, "expected a mapping of keys");
+          continue;
+        }
+        walk(v, key, c);
+      } else {
+        error(k, key, "unknown key" + suggestion(key));
+      }
+    }
+  }
+
+  void error(const YAML::Node& at, const std::string& key, const std::string& what) {
+    errors.push_back(source_ + ":" + std::to_string(at.Mark().line + 1) + ": " + key + ": " + what);
+  }
+
+  std::vector<std::string> errors;
+
+ private:
+  static const KeyDef* find(const std::string& key) {
+    for (const auto& d : key_defs())
+      if (key == d.path) return &d;
+    return nullptr;
+  }
+  static bool is_section(const std::string& key) {
+    for (const auto& d : key_defs())
+      if (std::string_view(d.path).starts_with(key + ".")) return true;
+    return false;
+  }
+  static std::string suggestion(const std::string& key) {
+    auto dot = key.rfind('.');
+    std::string leaf = dot == std::string::npos ? key : key.substr(dot + 1);
+    for (const auto& d : key_defs()) {
+      std::string_view p(d.path);
+      if (p.ends_with("." + leaf) || p == leaf) return " (did you mean " + std::string(p) + "?)";
+    }
+    return "";
+  }
+
+  std::string source_;
+};
+
+}  // namespace
+
+ConfigLoad load_config_text(std::string_view yaml, const std::string& source_name) {
+  ConfigLoad out;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    out.errors.push_back(source_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return out;
+  }
+  Config c;
+  Loader loader(source_name);
+  if (root.IsNull()) {
+    // An empty file means every default; that is legitimate.
+  } else if (!root.IsMap()) {
+    out.errors.push_back(source_name + ":" + std::to_string(root.Mark().line + 1) +
+                         ": the configuration must be a mapping of keys");
+    return out;
+  } else {
+    loader.walk(root, "", c);
+  }
+  if (c.listen.stream.empty() && c.listen.datagram.empty())
+    loader.errors.push_back(source_name + ": listen: both listen.stream and listen.datagram are disabled");
+  if (c.output.rotate.max_size < c.input.max_event_bytes)
+    loader.errors.push_back(source_name + ": output.rotate.max_size: must be at least input.max_event_bytes");
+  out.errors = std::move(loader.errors);
+  if (out.errors.empty()) out.config = std::move(c);
+  return out;
+}
+
+ConfigLoad load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    ConfigLoad out;
+    out.errors.push_back(path + ": cannot read the configuration file");
+    return out;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_config_text(ss.str(), path);
+}
+
+std::vector<std::string> config_key_docs() {
+  std::vector<std::string> out;
+  for (const auto& d : key_defs()) out.push_back(std::string(d.path) + ": " + d.doc);
+  return out;
+}
+
+}  // namespace traild

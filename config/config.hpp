@@ -1,0 +1,84 @@
+// traild's configuration: one YAML file (../docs/configuration.md documents every key).
+// Loading collects every problem, each naming the key and its line; nothing falls back to a
+// default silently.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace traild {
+
+enum class Durability { Write, Fsync };
+
+struct RotateConfig {
+  uint64_t max_size = 128ULL << 20;
+  int64_t interval_ms = 86'400'000;  // 1d
+};
+
+struct RetentionConfig {
+  int64_t max_age_ms = 90LL * 86'400'000;
+  uint64_t max_total_size = 10ULL << 30;
+  uint64_t min_free = 1ULL << 30;
+};
+
+struct ListenConfig {
+  std::string stream = "/run/traild/traild.sock";
+  std::string datagram = "/run/traild/traild.dgram";
+  mode_t mode = 0660;
+  std::string group = "traild";  // "" keeps the daemon's own group
+};
+
+struct InputConfig {
+  std::string dialect = "auto";
+  uint64_t max_event_bytes = 64ULL << 10;
+  uint32_t max_depth = 32;
+};
+
+struct OutputConfig {
+  std::string directory = "/var/log/traild";
+  std::string format = "ecs";
+  std::string prefix = "audit";
+  RotateConfig rotate;
+  RetentionConfig retention;
+  Durability durability = Durability::Write;
+  std::string route_by;
+  uint64_t max_queue_bytes = 16ULL << 20;  // events received but not yet written
+  uint32_t dedup_window = 131072;          // producer event.ids remembered for resends
+};
+
+struct QuarantineConfig {
+  std::string directory = "/var/lib/traild/rejected";
+  RotateConfig rotate{16ULL << 20, 86'400'000};
+  RetentionConfig retention{30LL * 86'400'000, 1ULL << 30, 0};
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  ListenConfig listen;
+  InputConfig input;
+  OutputConfig output;
+  QuarantineConfig quarantine;
+  std::string state_directory = "/var/lib/traild";
+  LogConfig log;
+};
+
+struct ConfigLoad {
+  std::optional<Config> config;     // set when there were no errors
+  std::vector<std::string> errors;  // "FILE:LINE: key: problem"
+};
+
+ConfigLoad load_config_file(const std::string& path);
+ConfigLoad load_config_text(std::string_view yaml, const std::string& source_name);
+
+// One line per key: "key: what it is (default)"; used by --help and checked against the docs.
+std::vector<std::string> config_key_docs();
+
+}  // namespace traild

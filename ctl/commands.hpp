@@ -1,0 +1,12 @@
+// trailctl's subcommands. Each returns the exit code: 0 success, 1 failed check or
+// rejected input, 2 bad usage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace traild::ctl {
+
+int cmd_send(const std::vector<std::string>& args);
+
+}  // namespace traild::ctl

@@ -1,0 +1,38 @@
+// trailctl: the operator's tool for traild.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "ctl/commands.hpp"
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "usage: trailctl COMMAND [ARGS...]\n\n"
+         "commands:\n"
+         "  send     send NDJSON events from files or stdin, acknowledged\n\n"
+         "`trailctl COMMAND --help` describes a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::cout << "trailctl " TRAILD_VERSION "\n";
+    return 0;
+  }
+  if (cmd == "send") return traild::ctl::cmd_send(args);
+  std::cerr << "trailctl: unknown command '" << cmd << "'\n";
+  usage(std::cerr);
+  return 2;
+}

@@ -1,0 +1,423 @@
+#include "daemon/event_parser.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <functional>
+
+#include "common/clock.hpp"
+#include "common/json_escape.hpp"
+
+namespace traild {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// Objects up to this many keys are searched by scanning; larger ones through the index.
+constexpr uint32_t kLinearLimit = 8;
+constexpr size_t kMaxEventIdBytes = 128;
+constexpr size_t kPreviewBytes = 64;
+
+bool allows_object(const ecs::Node* schema) {
+  if (schema == nullptr) return true;
+  switch (schema->type) {
+    case ecs::FieldType::Object:
+    case ecs::FieldType::Nested:
+    case ecs::FieldType::Flattened:
+    case ecs::FieldType::GeoPoint:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Flattened fields and childless ECS objects (labels) hold content ECS does not describe.
+const ecs::Node* schema_for_children(const ecs::Node* schema) {
+  if (schema == nullptr || schema->type == ecs::FieldType::Flattened ||
+      schema->type == ecs::FieldType::GeoPoint || schema->child_count == 0)
+    return nullptr;
+  return schema;
+}
+
+// A short, safe rendering of a value for an error message.
+std::string preview(element v) {
+  std::string out;
+  switch (v.type()) {
+    case element_type::STRING: {
+      std::string_view s = v.get_string().value_unsafe();
+      if (s.size() > kPreviewBytes) {
+        size_t cut = kPreviewBytes;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+        append_json_string(out, s.substr(0, cut));
+        out.insert(out.size() - 1, "...");
+      } else {
+        append_json_string(out, s);
+      }
+      return out;
+    }
+    case element_type::INT64: append_int(out, v.get_int64().value_unsafe()); return out;
+    case element_type::UINT64: append_uint(out, v.get_uint64().value_unsafe()); return out;
+    case element_type::DOUBLE: append_double(out, v.get_double().value_unsafe()); return out;
+    case element_type::BOOL: return v.get_bool().value_unsafe() ? "true" : "false";
+    case element_type::NULL_VALUE: return "null";
+    case element_type::ARRAY: return "an array";
+    case element_type::OBJECT: return "an object";
+  }
+  return "a value";
+}
+
+bool has_control(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+bool valid_ip(std::string_view s) {
+  char buf[INET6_ADDRSTRLEN + 1];
+  if (s.empty() || s.size() >= sizeof buf) return false;
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  unsigned char addr[16];
+  return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+size_t key_hash(uint32_t parent, std::string_view key) {
+  return std::hash<std::string_view>{}(key) ^ (static_cast<size_t>(parent) * 0x9E3779B97F4A7C15ULL);
+}
+
+}  // namespace
+
+EventParser::EventParser(ParserLimits limits)
+    : schema_root_(ecs::root()),
+      schema_timestamp_(ecs::lookup("@timestamp")),
+      schema_event_(ecs::lookup("event")),
+      schema_event_id_(ecs::lookup("event.id")),
+      schema_event_created_(ecs::lookup("event.created")),
+      schema_event_kind_(ecs::lookup("event.kind")),
+      schema_event_action_(ecs::lookup("event.action")),
+      schema_host_(ecs::lookup("host")),
+      schema_host_hostname_(ecs::lookup("host.hostname")) {
+  set_limits(limits);
+}
+
+void EventParser::set_limits(ParserLimits limits) {
+  limits_ = limits;
+  // simdjson may stop one level later than our own check so that our message, which names
+  // the field, is the one users see; anything deeper it refuses itself.
+  if (parser_.allocate(limits.max_event_bytes + 1, limits.max_depth + 1) != simdjson::SUCCESS)
+    throw std::bad_alloc();
+}
+
+bool EventParser::fail(RejectCode code, std::string message) {
+  why_->code = code;
+  why_->message = std::move(message);
+  return false;
+}
+
+std::string EventParser::path_or_root() const { return path_.empty() ? std::string("(event)") : path_; }
+
+bool EventParser::fail_here(RejectCode code, std::string_view what) {
+  return fail(code, path_or_root() + ": " + std::string(what));
+}
+
+bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal) {
+  out_ = &out;
+  why_ = &why;
+  internal_ = internal;
+  out.clear();
+  path_.clear();
+  if (index_used_ > 0) {
+    std::fill(index_.begin(), index_.end(), 0);
+    index_used_ = 0;
+  }
+  if (record.size() > limits_.max_event_bytes)
+    return fail(RejectCode::TooLarge, "event is " + std::to_string(record.size()) +
+                                          " bytes, more than input.max_event_bytes (" +
+                                          std::to_string(limits_.max_event_bytes) + ")");
+  element doc;
+  auto err = parser_.parse(record.data(), record.size(), false).get(doc);
+  if (err) {
+    switch (err) {
+      case simdjson::UTF8_ERROR: return fail(RejectCode::InvalidUtf8, "event is not valid UTF-8");
+      case simdjson::DEPTH_ERROR:
+        return fail(RejectCode::TooDeep, "event nests deeper than input.max_depth (" +
+                                             std::to_string(limits_.max_depth) + ")");
+      case simdjson::EMPTY: return fail(RejectCode::InvalidJson, "empty record");
+      case simdjson::UNESCAPED_CHARS:
+        return fail(RejectCode::InvalidJson, "invalid JSON: unescaped control character in a string");
+      case simdjson::STRING_ERROR:
+        return fail(RejectCode::InvalidJson, "invalid JSON: bad escape in a string (e.g. a lone surrogate)");
+      case simdjson::NUMBER_ERROR:
+      case simdjson::NUMBER_OUT_OF_RANGE:
+        return fail(RejectCode::InvalidJson, "invalid JSON: malformed or out-of-range number");
+      default:
+        return fail(RejectCode::InvalidJson, std::string("invalid JSON: ") + simdjson::error_message(err));
+    }
+  }
+  if (doc.type() != element_type::OBJECT)
+    return fail(RejectCode::NotObject, "expected a JSON object, got " + preview(doc));
+  check_nul_ = memmem(record.data(), record.size(), "\\u0000", 6) != nullptr;
+
+  out.nodes.emplace_back();  // the root
+  out.nodes[0].literal = true;
+  has_action_ = false;
+  if (!add_members(doc.get_object().value_unsafe(), 0, schema_root_, 1)) return false;
+  if (!has_action_) {
+    return fail(RejectCode::MissingField, "event.action: required field is missing");
+  }
+  return true;
+}
+
+bool EventParser::add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema,
+                              uint32_t depth) {
+  for (auto field : obj) {
+    if (!add_member(parent, schema, field.key, field.value, depth)) return false;
+  }
+  return true;
+}
+
+bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::string_view key,
+                             element value, uint32_t depth) {
+  const size_t path_mark = path_.size();
+  auto& nodes = out_->nodes;
+  if (key.empty()) return fail_here(RejectCode::InvalidFieldName, "empty field name");
+  if (check_nul_ && std::memchr(key.data(), '\0', key.size()))
+    return fail_here(RejectCode::NulCharacter, "NUL character in a field name");
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key.find('.', start);
+    const bool last = dot == std::string_view::npos;
+    const std::string_view seg = key.substr(start, last ? std::string_view::npos : dot - start);
+    if (!path_.empty()) path_.push_back('.');
+    path_.append(seg);
+    if (seg.empty()) {
+      std::string quoted;
+      append_json_string(quoted, key);
+      return fail(RejectCode::InvalidFieldName, "field name " + quoted + " has an empty segment");
+    }
+    if (parent == 0 && seg == "traild" && !internal_)
+      return fail_here(RejectCode::ReservedField, "fields under traild. are set by traild only");
+    if (schema == schema_event_ && seg == "sequence")
+      return fail_here(RejectCode::ReservedField, "event.sequence is set by traild only");
+    const ecs::Node* child_schema = schema ? ecs::child(schema, seg) : nullptr;
+    if (++depth > limits_.max_depth)
+      return fail_here(RejectCode::TooDeep, "nests deeper than input.max_depth (" +
+                                                std::to_string(limits_.max_depth) + ")");
+    uint32_t existing = find_child(parent, seg);
+    const bool object_here = !last || value.type() == element_type::OBJECT;
+    if (object_here) {
+      if (existing == kNoNode) {
+        if (!allows_object(child_schema))
+          return fail_here(RejectCode::TypeMismatch,
+                           "expected " + std::string(ecs::type_name(child_schema->type)) + ", got an object");
+        existing = new_child(parent, seg, TreeNode::Kind::Object);
+        if (child_schema == schema_event_) out_->event_node = existing;
+        if (child_schema == schema_host_) out_->host_node = existing;
+      } else if (nodes[existing].kind != TreeNode::Kind::Object || (last && nodes[existing].literal)) {
+        return fail_here(RejectCode::DuplicateKey, "duplicate key");
+      }
+      if (last) {
+        nodes[existing].literal = true;
+        if (!add_members(value.get_object().value_unsafe(), existing, schema_for_children(child_schema), depth))
+          return false;
+        break;
+      }
+      parent = existing;
+      schema = schema_for_children(child_schema);
+      start = dot + 1;
+      continue;
+    }
+    if (existing != kNoNode) return fail_here(RejectCode::DuplicateKey, "duplicate key");
+    const bool array = value.type() == element_type::ARRAY;
+    uint32_t node = new_child(parent, seg, array ? TreeNode::Kind::Array : TreeNode::Kind::Scalar);
+    if (!capture_special(node, child_schema, value)) return false;
+    if (!add_value(node, child_schema, value, depth)) return false;
+    break;
+  }
+  path_.resize(path_mark);
+  return true;
+}
+
+bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element value, uint32_t depth) {
+  auto& nodes = out_->nodes;
+  if (value.type() != element_type::ARRAY) {
+    nodes[node].value = value;
+    return check_scalar(schema, value);
+  }
+  if (schema == schema_event_ || schema == schema_host_)
+    return fail_here(RejectCode::TypeMismatch, "expected an object, got an array");
+  if (++depth > limits_.max_depth)
+    return fail_here(RejectCode::TooDeep, "nests deeper than input.max_depth (" +
+                                              std::to_string(limits_.max_depth) + ")");
+  const simdjson::dom::array items = value.get_array().value_unsafe();  // not a temporary: the loop keeps it
+  for (element item : items) {
+    if (item.type() == element_type::OBJECT) {
+      if (!allows_object(schema))
+        return fail_here(RejectCode::TypeMismatch,
+                         "expected " + std::string(ecs::type_name(schema->type)) + ", got an object");
+      uint32_t child = new_child(node, {}, TreeNode::Kind::Object);
+      nodes[child].literal = true;
+      if (!add_members(item.get_object().value_unsafe(), child, schema_for_children(schema), depth + 1))
+        return false;
+    } else {
+      uint32_t child = new_child(node, {}, item.type() == element_type::ARRAY ? TreeNode::Kind::Array
+                                                                               : TreeNode::Kind::Scalar);
+      if (!add_value(child, schema, item, depth)) return false;
+    }
+  }
+  return true;
+}
+
+bool EventParser::check_scalar(const ecs::Node* schema, element v) {
+  const element_type t = v.type();
+  if (t == element_type::STRING && check_nul_) {
+    std::string_view s = v.get_string().value_unsafe();
+    if (std::memchr(s.data(), '\0', s.size()))
+      return fail_here(RejectCode::NulCharacter, "NUL character (\\u0000) in a string");
+  }
+  if (schema == nullptr || t == element_type::NULL_VALUE) return true;
+  auto mismatch = [&](std::string_view expected) {
+    return fail_here(RejectCode::TypeMismatch, "expected " + std::string(expected) + ", got " + preview(v));
+  };
+  switch (schema->type) {
+    case ecs::FieldType::Object:
+    case ecs::FieldType::Nested:
+    case ecs::FieldType::Flattened:
+      return mismatch("object");
+    case ecs::FieldType::Keyword:
+    case ecs::FieldType::Text: {
+      if (t != element_type::STRING) return mismatch(ecs::type_name(schema->type));
+      auto allowed = ecs::allowed_values(schema);
+      if (allowed.empty()) return true;
+      std::string_view s = v.get_string().value_unsafe();
+      for (auto a : allowed)
+        if (a == s) return true;
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return fail_here(RejectCode::TypeMismatch, "expected one of " + list + "; got " + preview(v));
+    }
+    case ecs::FieldType::Long:
+      return t == element_type::INT64 ? true : mismatch("long");
+    case ecs::FieldType::UnsignedLong:
+      return t == element_type::UINT64 || (t == element_type::INT64 && v.get_int64().value_unsafe() >= 0)
+                 ? true
+                 : mismatch("unsigned_long");
+    case ecs::FieldType::Integer: {
+      if (t != element_type::INT64) return mismatch("integer");
+      int64_t n = v.get_int64().value_unsafe();
+      return n >= INT32_MIN && n <= INT32_MAX ? true : mismatch("integer");
+    }
+    case ecs::FieldType::Float:
+      return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE ? true
+                                                                                                : mismatch("number");
+    case ecs::FieldType::Boolean:
+      return t == element_type::BOOL ? true : mismatch("boolean");
+    case ecs::FieldType::Date:
+      if (t == element_type::STRING && parse_rfc3339_ms(v.get_string().value_unsafe())) return true;
+      return mismatch("an RFC 3339 date");
+    case ecs::FieldType::Ip:
+      if (t == element_type::STRING && valid_ip(v.get_string().value_unsafe())) return true;
+      return mismatch("an IP address");
+    case ecs::FieldType::GeoPoint:
+      return t == element_type::STRING || t == element_type::DOUBLE || t == element_type::INT64
+                 ? true
+                 : mismatch("geo_point");
+  }
+  return true;
+}
+
+// Fields traild reads or replaces. They must be single values.
+bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, element v) {
+  if (schema == nullptr) return true;
+  const bool is_string = v.type() == element_type::STRING;
+  auto& n = out_->nodes[node];
+  if (schema == schema_timestamp_) {
+    std::optional<int64_t> ms;
+    if (is_string) ms = parse_rfc3339_ms(v.get_string().value_unsafe());
+    if (!ms) return fail_here(RejectCode::InvalidTimestamp, "expected an RFC 3339 date-time, got " + preview(v));
+    out_->has_timestamp = true;
+    out_->timestamp_ms = *ms;
+    n.omit = true;
+  } else if (schema == schema_event_id_) {
+    std::string_view s = is_string ? v.get_string().value_unsafe() : std::string_view();
+    if (!is_string || s.empty() || s.size() > kMaxEventIdBytes || has_control(s))
+      return fail_here(RejectCode::InvalidEventId,
+                       "expected a string of 1 to 128 bytes without control characters, got " + preview(v));
+    out_->id = s;
+    n.omit = true;
+  } else if (schema == schema_event_created_) {
+    if (v.type() == element_type::ARRAY) return fail_here(RejectCode::TypeMismatch, "expected a date, got an array");
+    out_->claimed_created = node;
+    n.omit = true;
+  } else if (schema == schema_event_kind_) {
+    if (v.type() == element_type::ARRAY)
+      return fail_here(RejectCode::TypeMismatch, "expected a single keyword, got an array");
+    out_->has_kind = true;
+  } else if (schema == schema_event_action_) {
+    if (!is_string || v.get_string().value_unsafe().empty())
+      return fail_here(RejectCode::TypeMismatch, "expected a non-empty string, got " + preview(v));
+    has_action_ = true;
+  } else if (schema == schema_host_hostname_) {
+    out_->has_hostname = true;
+  }
+  return true;
+}
+
+uint32_t EventParser::find_child(uint32_t parent, std::string_view key) {
+  const auto& nodes = out_->nodes;
+  const TreeNode& p = nodes[parent];
+  if (p.child_count <= kLinearLimit) {
+    for (uint32_t c = p.first_child; c != kNoNode; c = nodes[c].next_sibling)
+      if (nodes[c].key == key) return c;
+    return kNoNode;
+  }
+  const size_t mask = index_.size() - 1;
+  for (size_t i = key_hash(parent, key) & mask;; i = (i + 1) & mask) {
+    uint32_t slot = index_[i];
+    if (slot == 0) return kNoNode;
+    const TreeNode& n = nodes[slot - 1];
+    if (n.parent == parent && n.key == key) return slot - 1;
+  }
+}
+
+void EventParser::index_child(uint32_t parent, uint32_t child) {
+  auto& nodes = out_->nodes;
+  if ((index_used_ + 1) * 2 > index_.size()) {
+    std::vector<uint32_t> old;
+    old.swap(index_);
+    index_.assign(old.empty() ? 64 : old.size() * 2, 0);
+    index_used_ = 0;
+    for (uint32_t slot : old)
+      if (slot != 0) index_child(nodes[slot - 1].parent, slot - 1);
+  }
+  const size_t mask = index_.size() - 1;
+  size_t i = key_hash(parent, nodes[child].key) & mask;
+  while (index_[i] != 0) i = (i + 1) & mask;
+  index_[i] = child + 1;
+  ++index_used_;
+}
+
+uint32_t EventParser::new_child(uint32_t parent, std::string_view key, TreeNode::Kind kind) {
+  auto& nodes = out_->nodes;
+  const uint32_t idx = static_cast<uint32_t>(nodes.size());
+  TreeNode& n = nodes.emplace_back();
+  n.kind = kind;
+  n.key = key;
+  n.parent = parent;
+  TreeNode& p = nodes[parent];
+  if (p.last_child == kNoNode) p.first_child = idx;
+  else nodes[p.last_child].next_sibling = idx;
+  p.last_child = idx;
+  ++p.child_count;
+  if (!key.empty()) {
+    if (p.child_count == kLinearLimit + 1) {
+      for (uint32_t c = nodes[parent].first_child; c != kNoNode; c = nodes[c].next_sibling) index_child(parent, c);
+    } else if (p.child_count > kLinearLimit + 1) {
+      index_child(parent, idx);
+    }
+  }
+  return idx;
+}
+
+}  // namespace traild

@@ -1,0 +1,78 @@
+// Parsing and validating one JSON event exactly as the contract's Validation section says:
+// one object, valid UTF-8, within the size and depth limits, no duplicate keys at any
+// level (also none created by merging dotted keys), every ECS field of its ECS type,
+// event.action present, @timestamp RFC 3339, event.id 1-128 bytes without control
+// characters, nothing under traild.* or at event.sequence.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/ecs_schema.hpp"
+#include "daemon/event_tree.hpp"
+#include "daemon/rejection.hpp"
+
+namespace traild {
+
+struct ParserLimits {
+  size_t max_event_bytes = 64 << 10;
+  uint32_t max_depth = 32;
+};
+
+class EventParser {
+ public:
+  // Bytes that must be readable after every record passed to parse() (simdjson reads ahead).
+  static constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+
+  explicit EventParser(ParserLimits limits);
+  void set_limits(ParserLimits limits);
+  const ParserLimits& limits() const { return limits_; }
+
+  // Parses `record` into `out`. `internal` events (traild's own) may set traild.* fields.
+  // On failure returns false and fills `why`.
+  bool parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal = false);
+
+ private:
+  bool add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema, uint32_t depth);
+  bool add_member(uint32_t parent, const ecs::Node* schema, std::string_view key,
+                  simdjson::dom::element value, uint32_t depth);
+  bool add_value(uint32_t node, const ecs::Node* schema, simdjson::dom::element value, uint32_t depth);
+  bool check_scalar(const ecs::Node* schema, simdjson::dom::element value);
+  bool capture_special(uint32_t node, const ecs::Node* schema, simdjson::dom::element value);
+  uint32_t find_child(uint32_t parent, std::string_view key);
+  uint32_t new_child(uint32_t parent, std::string_view key, TreeNode::Kind kind);
+  void index_child(uint32_t parent, uint32_t child);
+  bool fail(RejectCode code, std::string message);
+  bool fail_here(RejectCode code, std::string_view what);
+  std::string path_or_root() const;
+
+  ParserLimits limits_;
+  simdjson::dom::parser parser_;
+  ParsedEvent* out_ = nullptr;
+  Rejection* why_ = nullptr;
+  bool internal_ = false;
+  bool check_nul_ = false;
+  bool has_action_ = false;
+  std::string path_;  // dotted path of the field being validated, for error messages
+
+  // Objects with many keys are indexed by (parent, key) so merging dotted keys and detecting
+  // duplicates stays linear in the number of keys; small objects are scanned.
+  std::vector<uint32_t> index_;  // open addressing: node index + 1, 0 = empty
+  size_t index_used_ = 0;
+
+  const ecs::Node* schema_root_;
+  const ecs::Node* schema_timestamp_;
+  const ecs::Node* schema_event_;
+  const ecs::Node* schema_event_id_;
+  const ecs::Node* schema_event_created_;
+  const ecs::Node* schema_event_kind_;
+  const ecs::Node* schema_event_action_;
+  const ecs::Node* schema_host_;
+  const ecs::Node* schema_host_hostname_;
+};
+
+}  // namespace traild

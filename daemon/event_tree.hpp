@@ -1,0 +1,51 @@
+// A validated event as the parser leaves it for the formatter: a tree of nodes over the
+// simdjson document, with dotted keys ("user.name") merged into nested objects. Nodes
+// point into the parser's memory and are valid until the parser's next parse().
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace traild {
+
+inline constexpr uint32_t kNoNode = UINT32_MAX;
+
+struct TreeNode {
+  enum class Kind : uint8_t { Object, Array, Scalar };
+  Kind kind = Kind::Object;
+  bool literal = false;  // an object written as an object in the input (not only via dotted keys)
+  bool omit = false;     // the formatter writes this field itself (e.g. @timestamp, event.id)
+  std::string_view key;  // empty for array elements and the root
+  uint32_t parent = kNoNode;
+  uint32_t first_child = kNoNode;
+  uint32_t last_child = kNoNode;
+  uint32_t next_sibling = kNoNode;
+  uint32_t child_count = 0;
+  simdjson::dom::element value;  // Scalar only
+};
+
+struct ParsedEvent {
+  std::vector<TreeNode> nodes;  // nodes[0] is the root object
+  bool has_timestamp = false;
+  int64_t timestamp_ms = 0;     // the producer's @timestamp
+  std::string_view id;          // the producer's event.id, empty when absent
+  uint32_t event_node = kNoNode;
+  uint32_t host_node = kNoNode;
+  bool has_hostname = false;
+  bool has_kind = false;
+  uint32_t claimed_created = kNoNode;  // the producer's event.created, kept under traild.claimed
+
+  void clear() {
+    nodes.clear();
+    has_timestamp = false;
+    timestamp_ms = 0;
+    id = {};
+    event_node = host_node = claimed_created = kNoNode;
+    has_hostname = has_kind = false;
+  }
+};
+
+}  // namespace traild

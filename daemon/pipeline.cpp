@@ -1,0 +1,170 @@
+#include "daemon/pipeline.hpp"
+
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/clock.hpp"
+#include "common/json_escape.hpp"
+#include "reporters/ecs_formatter.hpp"
+
+namespace traild {
+
+std::string_view source_name(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::Stream: return "stream";
+    case SourceKind::Datagram: return "datagram";
+    case SourceKind::Internal: return "internal";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// A batch is handed over early when it grows this large even if the writer is busy, so a
+// single write never gets huge and memory is returned sooner.
+constexpr size_t kBatchTargetBytes = 1 << 20;
+
+void append_sender(std::string& out, const Sender& s) {
+  out.append("{\"pid\":");
+  append_int(out, s.pid);
+  out.append(",\"uid\":");
+  append_int(out, s.uid);
+  out.append(",\"gid\":");
+  append_int(out, s.gid);
+  out.push_back('}');
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence,
+                   std::string hostname)
+    : writer_(writer),
+      recent_(recent),
+      parser_({config.input.max_event_bytes, config.input.max_depth}),
+      hostname_(std::move(hostname)),
+      next_sequence_(next_sequence),
+      max_queue_bytes_(config.output.max_queue_bytes),
+      batch_target_bytes_(std::min<size_t>(kBatchTargetBytes, config.output.max_queue_bytes / 4)) {
+  open_batch();
+}
+
+void Pipeline::reconfigure(const Config& config) {
+  parser_.set_limits({config.input.max_event_bytes, config.input.max_depth});
+  max_queue_bytes_ = config.output.max_queue_bytes;
+  batch_target_bytes_ = std::min<size_t>(kBatchTargetBytes, config.output.max_queue_bytes / 4);
+}
+
+void Pipeline::open_batch() {
+  batch_ = writer_.recycle();
+  batch_.id = ++open_id_;
+  batch_.next_sequence = next_sequence_;
+  touched_ = false;
+}
+
+Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender, SourceKind kind) {
+  const int64_t now = now_unix_ms();
+  touched_ = true;
+  if (!parser_.parse(record, event_, rejection_, kind == SourceKind::Internal)) {
+    if (kind == SourceKind::Internal) spdlog::error("internal event rejected ({}): {}", rejection_.message, record);
+    return reject(record, record.size(), sender, kind, now);
+  }
+  if (!event_.id.empty()) {
+    id_.assign(event_.id);
+    if (recent_.contains(id_)) {
+      // Written before (the sender did not see the acknowledgement): acknowledge again once
+      // everything before it is durable, and do not write a second copy.
+      ++stats_.resent;
+      return {true, id_, nullptr};
+    }
+    recent_.insert(id_);
+  } else {
+    id_.resize(kUuidLength);
+    uuids_.next(now, id_.data());
+  }
+  char created[kRfc3339MsLength];
+  char timestamp[kRfc3339MsLength];
+  format_rfc3339_ms(now, created);
+  format_rfc3339_ms(event_.has_timestamp ? event_.timestamp_ms : now, timestamp);
+  Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++};
+  format_ecs_line(event_, en, batch_.events);
+  batch_.next_sequence = next_sequence_;
+  ++stats_.accepted;
+  if (batch_.bytes() >= batch_target_bytes_) submit();
+  return {true, id_, nullptr};
+}
+
+Pipeline::Outcome Pipeline::reject_oversize(std::string_view head, uint64_t size, const Sender& sender,
+                                             SourceKind kind) {
+  touched_ = true;
+  rejection_.code = RejectCode::TooLarge;
+  rejection_.message = "event is " + std::string(size > head.size() + 1 ? "at least " : "") + std::to_string(size) +
+                       " bytes, more than input.max_event_bytes (" + std::to_string(parser_.limits().max_event_bytes) +
+                       ")";
+  return reject(head, size, sender, kind, now_unix_ms());
+}
+
+// One quarantine line: what was rejected, why, from whom and when. The raw frame is kept as a
+// JSON string when it is valid UTF-8, else base64, so the quarantine file stays valid JSON lines.
+Pipeline::Outcome Pipeline::reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind,
+                                   int64_t now_ms) {
+  ++stats_.rejected;
+  std::string& q = batch_.rejected;
+  char ts[kRfc3339MsLength];
+  format_rfc3339_ms(now_ms, ts);
+  q.append("{\"@timestamp\":");
+  append_json_string(q, {ts, kRfc3339MsLength});
+  q.append(",\"error\":{\"code\":");
+  append_json_string(q, reject_code_name(rejection_.code));
+  q.append(",\"message\":");
+  append_json_string(q, rejection_.message);
+  q.append("},\"listener\":");
+  append_json_string(q, source_name(kind));
+  q.append(",\"sender\":");
+  append_sender(q, sender);
+  q.append(",\"size\":");
+  append_uint(q, size);
+  if (raw.size() < size) q.append(",\"truncated\":true");
+  if (simdjson::validate_utf8(raw.data(), raw.size())) {
+    q.append(",\"raw\":");
+    append_json_string(q, raw);
+  } else {
+    q.append(",\"raw_base64\":\"");
+    size_t at = q.size();
+    q.resize(at + 4 * ((raw.size() + 2) / 3) + 1);
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(q.data() + at),
+                            reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+    q.resize(at + static_cast<size_t>(n));
+    q.push_back('"');
+  }
+  q.append("}\n");
+  if (batch_.bytes() >= batch_target_bytes_) submit();
+  return {false, {}, &rejection_};
+}
+
+void Pipeline::emit_internal(std::string_view json) {
+  internal_buf_.assign(json);
+  internal_buf_.append(EventParser::kPadding, '\0');
+  ingest({internal_buf_.data(), json.size()}, Sender{}, SourceKind::Internal);
+}
+
+void Pipeline::submit() {
+  if (!touched_) return;
+  queued_bytes_ += batch_.bytes();
+  submitted_id_ = batch_.id;
+  writer_.submit(std::move(batch_));
+  open_batch();
+}
+
+void Pipeline::submit_if_writer_idle() {
+  if (touched_ && durable_id_ == submitted_id_) submit();
+}
+
+void Pipeline::on_durable(uint64_t batch_id, size_t bytes) {
+  durable_id_ = std::max(durable_id_, batch_id);
+  queued_bytes_ -= std::min<uint64_t>(queued_bytes_, bytes);
+  submit_if_writer_idle();
+}
+
+}  // namespace traild

@@ -1,0 +1,96 @@
+// The ingest pipeline, run on the I/O thread: a record is parsed and validated, recognised
+// as a resend or enriched (event.id, event.created, @timestamp, event.kind, host.hostname,
+// event.sequence), formatted, and appended to the open batch; a rejected record is
+// appended to the quarantine part of the same batch. Batches go to the writer thread one
+// at a time while it is busy (group commit) and at once when it is idle.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/uuid.hpp"
+#include "config/config.hpp"
+#include "daemon/event_parser.hpp"
+#include "daemon/recent_ids.hpp"
+#include "reporters/writer.hpp"
+
+namespace traild {
+
+enum class SourceKind : uint8_t { Stream, Datagram, Internal };
+std::string_view source_name(SourceKind kind);
+
+// Who sent a record, as the kernel reports it; -1 when unknown.
+struct Sender {
+  int64_t pid = -1;
+  int64_t uid = -1;
+  int64_t gid = -1;
+};
+
+struct PipelineStats {
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  uint64_t resent = 0;  // recognised by event.id and not written again
+};
+
+class Pipeline {
+ public:
+  struct Outcome {
+    bool ok = false;
+    std::string_view id;                  // event.id, valid until the next call
+    const Rejection* rejection = nullptr;  // when !ok, valid until the next call
+  };
+
+  Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence, std::string hostname);
+
+  // `record` must be followed by EventParser::kPadding readable bytes.
+  Outcome ingest(std::string_view record, const Sender& sender, SourceKind kind);
+  // A record over input.max_event_bytes; `head` is its beginning, kept in the quarantine.
+  Outcome reject_oversize(std::string_view head, uint64_t size, const Sender& sender, SourceKind kind);
+  // traild's own events (start, stop, reload, retention). `json` must be a valid event.
+  void emit_internal(std::string_view json);
+
+  // Replies to frames of the open batch may be sent once this batch id is durable.
+  uint64_t open_batch_id() const { return open_id_; }
+  uint64_t durable_batch_id() const { return durable_id_; }
+  bool all_durable() const { return !touched_ && durable_id_ == submitted_id_; }
+  // True while more than output.max_queue_bytes wait to be written: stop reading sockets.
+  bool backlogged() const { return queued_bytes_ + batch_.bytes() >= max_queue_bytes_; }
+
+  // Hands the open batch to the writer if it is idle (call after each burst of input).
+  void submit_if_writer_idle();
+  void submit();
+  // The writer made batches up to `batch_id` durable and released `bytes` (I/O thread).
+  void on_durable(uint64_t batch_id, size_t bytes);
+  void reconfigure(const Config& config);
+
+  const PipelineStats& stats() const { return stats_; }
+  uint64_t next_sequence() const { return next_sequence_; }
+
+ private:
+  Outcome reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind, int64_t now_ms);
+  void open_batch();
+
+  Writer& writer_;
+  RecentIds& recent_;
+  EventParser parser_;
+  ParsedEvent event_;
+  Rejection rejection_;
+  UuidV7Generator uuids_;
+  std::string hostname_;
+  std::string id_;
+  std::string internal_buf_;
+  uint64_t next_sequence_;
+  uint64_t max_queue_bytes_;
+  size_t batch_target_bytes_;
+
+  Batch batch_;
+  bool touched_ = false;  // the open batch carries something a reply may wait for
+  uint64_t open_id_ = 0;
+  uint64_t submitted_id_ = 0;
+  uint64_t durable_id_ = 0;
+  uint64_t queued_bytes_ = 0;
+  PipelineStats stats_;
+};
+
+}  // namespace traild

@@ -1,0 +1,51 @@
+// Why a frame was rejected: a stable code (the wire protocol's "error" value) and a message
+// that names the field and the problem.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace traild {
+
+enum class RejectCode : uint8_t {
+  InvalidJson,
+  InvalidUtf8,
+  NotObject,
+  TooLarge,
+  TooDeep,
+  DuplicateKey,
+  InvalidFieldName,
+  TypeMismatch,
+  MissingField,
+  ReservedField,
+  InvalidTimestamp,
+  InvalidEventId,
+  NulCharacter,
+};
+
+inline std::string_view reject_code_name(RejectCode c) {
+  switch (c) {
+    case RejectCode::InvalidJson: return "invalid_json";
+    case RejectCode::InvalidUtf8: return "invalid_utf8";
+    case RejectCode::NotObject: return "not_an_object";
+    case RejectCode::TooLarge: return "too_large";
+    case RejectCode::TooDeep: return "too_deep";
+    case RejectCode::DuplicateKey: return "duplicate_key";
+    case RejectCode::InvalidFieldName: return "invalid_field_name";
+    case RejectCode::TypeMismatch: return "type_mismatch";
+    case RejectCode::MissingField: return "missing_field";
+    case RejectCode::ReservedField: return "reserved_field";
+    case RejectCode::InvalidTimestamp: return "invalid_timestamp";
+    case RejectCode::InvalidEventId: return "invalid_event_id";
+    case RejectCode::NulCharacter: return "nul_character";
+  }
+  return "invalid";
+}
+
+struct Rejection {
+  RejectCode code = RejectCode::InvalidJson;
+  std::string message;
+};
+
+}  // namespace traild

@@ -1,0 +1,37 @@
+// A stream connection's replies, in frame order. A reply may only be sent once the batch
+// its frame went into is durable (errors too, so replies never overtake each other), so
+// replies are appended with their batch id and released batch by batch. One growing buffer
+// per connection, no allocation per reply.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace traild {
+
+class ReplyQueue {
+ public:
+  void add(uint64_t batch_id, std::string_view line);
+  // Marks every reply of batches up to `durable_batch` as sendable.
+  void release(uint64_t durable_batch);
+  // Sendable bytes not yet sent.
+  std::string_view sendable() const { return std::string_view(buf_).substr(sent_, released_ - sent_); }
+  void consume(size_t n);
+  // Bytes held (sendable or waiting).
+  size_t held() const { return buf_.size() - sent_; }
+  bool empty() const { return held() == 0; }
+
+ private:
+  struct Mark {
+    uint64_t batch;
+    size_t end;  // offset in buf_ just after this batch's replies
+  };
+  std::string buf_;
+  size_t sent_ = 0;
+  size_t released_ = 0;
+  std::deque<Mark> marks_;
+};
+
+}  // namespace traild

@@ -1,0 +1,252 @@
+#include "daemon/server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+#include <optional>
+
+#include "common/clock.hpp"
+#include "common/json_escape.hpp"
+#include "daemon/datagram_listener.hpp"
+#include "daemon/pipeline.hpp"
+#include "daemon/recent_ids.hpp"
+#include "daemon/stream_listener.hpp"
+#include "daemon/unix_socket.hpp"
+#include "reporters/file_stream.hpp"
+#include "reporters/writer.hpp"
+
+namespace traild {
+namespace {
+
+std::string local_hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+// traild's own events, written into the trail like any other.
+std::string internal_event(std::string_view action, std::string_view category, std::string_view type,
+                           std::string_view message, std::string_view extra = {},
+                           std::string_view outcome = "success") {
+  std::string j = "{\"event\":{\"action\":";
+  append_json_string(j, action);
+  j.append(",\"outcome\":");
+  append_json_string(j, outcome);
+  j.append(",\"provider\":\"traild\",\"category\":[");
+  append_json_string(j, category);
+  j.append("],\"type\":[");
+  append_json_string(j, type);
+  j.append("]},\"message\":");
+  append_json_string(j, message);
+  j.append(",\"process\":{\"pid\":");
+  append_int(j, ::getpid());
+  j.append(",\"name\":\"traild\"},\"service\":{\"name\":\"traild\",\"version\":\"" TRAILD_VERSION "\"}");
+  j.append(extra);
+  j.push_back('}');
+  return j;
+}
+
+class Server {
+ public:
+  Server(const Config& config, std::string config_path)
+      : config_(config),
+        config_path_(std::move(config_path)),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP),
+        trail_(Filesystem::real(), {config.output.directory, config.output.prefix,
+                                    config.state_directory + "/output.state", config.output.rotate,
+                                    config.output.retention}),
+        quarantine_(Filesystem::real(), {config.quarantine.directory, "rejected",
+                                         config.state_directory + "/quarantine.state", config.quarantine.rotate,
+                                         config.quarantine.retention}),
+        recent_(config.output.dedup_window) {}
+
+  int run() {
+    if (int r = make_directories(config_.state_directory, 0750); r != 0)
+      throw std::runtime_error("cannot create state_directory " + config_.state_directory + ": " + std::strerror(-r));
+    const int64_t now = now_unix_ms();
+    TrailTail tail = trail_.recover(config_.output.dedup_window, now);
+    quarantine_.recover(0, now);
+    for (const auto& id : tail.recent_ids) recent_.insert(id);
+    uint64_t next_seq = tail.have_sequence ? tail.last_sequence + 1 : 1;
+    next_seq = std::max(next_seq, trail_.state_next_sequence());
+    if (!tail.newest_ends_cleanly)
+      spdlog::warn("trail: the newest file ends with an incomplete line (a crash?); it stays closed and a new file starts");
+    spdlog::info("trail: resuming at event.sequence {} with {} recent event ids", next_seq, recent_.size());
+
+    writer_.emplace(trail_, quarantine_, config_.output.durability,
+                    Writer::Callbacks{
+                        [this](uint64_t id, size_t bytes) {
+                          boost::asio::post(io_, [this, id, bytes] { on_durable(id, bytes); });
+                        },
+                        [this](const std::string& stream, const std::vector<Deletion>& deleted) {
+                          boost::asio::post(io_, [this, stream, deleted] { record_deletions(stream, deleted); });
+                        }});
+    pipeline_.emplace(config_, *writer_, recent_, next_seq, local_hostname());
+    writer_->start();
+
+    if (!config_.listen.stream.empty()) {
+      int fd = bind_unix_socket(config_.listen.stream, SOCK_STREAM, config_.listen.mode, config_.listen.group);
+      stream_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes);
+      stream_->start();
+    }
+    if (!config_.listen.datagram.empty()) {
+      int fd = bind_unix_socket(config_.listen.datagram, SOCK_DGRAM, config_.listen.mode, config_.listen.group);
+      datagram_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes);
+      datagram_->start();
+    }
+    wait_signal();
+    pipeline_->emit_internal(internal_event("traild-start", "process", "start",
+                                            "traild " TRAILD_VERSION " started"));
+    pipeline_->submit_if_writer_idle();
+    spdlog::info("traild {} listening on {} {} writing to {}", TRAILD_VERSION, config_.listen.stream,
+                 config_.listen.datagram, config_.output.directory);
+    sd_notify(0, "READY=1");
+    io_.run();
+
+    writer_->stop();
+    remove_sockets();
+    spdlog::info("traild stopped: {} accepted, {} rejected, {} resends recognised", pipeline_->stats().accepted,
+                 pipeline_->stats().rejected, pipeline_->stats().resent);
+    return 0;
+  }
+
+ private:
+  void wait_signal() {
+    signals_.async_wait([this](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        reload();
+        wait_signal();
+      } else {
+        begin_shutdown(sig);
+      }
+    });
+  }
+
+  void begin_shutdown(int sig) {
+    if (stopping_) return;
+    stopping_ = true;
+    sd_notify(0, "STOPPING=1");
+    spdlog::info("{} received: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (datagram_) datagram_->drain();
+    if (stream_) stream_->drain();
+    pipeline_->emit_internal(internal_event("traild-stop", "process", "end", "traild stopping"));
+    pipeline_->submit_if_writer_idle();
+    maybe_finish();
+  }
+
+  void maybe_finish() {
+    if (!stopping_ || !pipeline_->all_durable()) return;
+    if (stream_) stream_->close_all();
+    if (datagram_) datagram_->close();
+    signals_.cancel();
+    io_.stop();
+  }
+
+  void on_durable(uint64_t id, size_t bytes) {
+    pipeline_->on_durable(id, bytes);
+    if (stream_) stream_->on_durable();
+    if (datagram_ && !stopping_ && !pipeline_->backlogged()) datagram_->resume();
+    maybe_finish();
+  }
+
+  void record_deletions(const std::string& stream, const std::vector<Deletion>& deleted) {
+    const std::string& dir = stream == "trail" ? config_.output.directory : config_.quarantine.directory;
+    for (const auto& d : deleted) {
+      std::string extra = ",\"file\":{\"name\":";
+      append_json_string(extra, d.file.name);
+      extra.append(",\"directory\":");
+      append_json_string(extra, dir);
+      extra.append(",\"size\":");
+      append_uint(extra, d.file.size);
+      extra.append("},\"traild\":{\"retention\":{\"stream\":");
+      append_json_string(extra, stream);
+      extra.append(",\"reason\":");
+      append_json_string(extra, d.reason);
+      extra.append("}}");
+      pipeline_->emit_internal(internal_event("traild-retention-delete", "file", "deletion",
+                                              "retention deleted " + d.file.name + " (" + d.reason + ")", extra));
+    }
+    pipeline_->submit_if_writer_idle();
+  }
+
+  void reload() {
+    sd_notify(0, "RELOADING=1");
+    ConfigLoad load = load_config_file(config_path_);
+    if (!load.config) {
+      for (const auto& e : load.errors) spdlog::error("reload: {}", e);
+      spdlog::error("reload: the configuration has errors; keeping the running one");
+      std::string msg = "reload refused: " + (load.errors.empty() ? std::string("unknown error") : load.errors[0]);
+      pipeline_->emit_internal(internal_event("traild-reload", "configuration", "change", msg, {}, "failure"));
+    } else {
+      apply(*load.config);
+      pipeline_->emit_internal(internal_event("traild-reload", "configuration", "change", "configuration reloaded"));
+    }
+    pipeline_->submit_if_writer_idle();
+    sd_notify(0, "READY=1");
+  }
+
+  // Settings that need new sockets or directories take effect at the next restart.
+  void apply(const Config& next) {
+    auto restart_only = [](const char* key, const std::string& a, const std::string& b) {
+      if (a != b) spdlog::warn("reload: {} changed; it takes effect when traild restarts", key);
+    };
+    restart_only("listen.stream", config_.listen.stream, next.listen.stream);
+    restart_only("listen.datagram", config_.listen.datagram, next.listen.datagram);
+    restart_only("output.directory", config_.output.directory, next.output.directory);
+    restart_only("output.prefix", config_.output.prefix, next.output.prefix);
+    restart_only("quarantine.directory", config_.quarantine.directory, next.quarantine.directory);
+    restart_only("state_directory", config_.state_directory, next.state_directory);
+    Config applied = config_;
+    applied.input = next.input;
+    applied.output.rotate = next.output.rotate;
+    applied.output.retention = next.output.retention;
+    applied.output.durability = next.output.durability;
+    applied.output.max_queue_bytes = next.output.max_queue_bytes;
+    applied.quarantine.rotate = next.quarantine.rotate;
+    applied.quarantine.retention = next.quarantine.retention;
+    applied.log = next.log;
+    config_ = applied;
+    spdlog::set_level(spdlog::level::from_str(config_.log.level));
+    pipeline_->reconfigure(config_);
+    if (stream_) stream_->set_max_event_bytes(config_.input.max_event_bytes);
+    if (datagram_) datagram_->set_max_event_bytes(config_.input.max_event_bytes);
+    writer_->set_durability(config_.output.durability);
+    writer_->set_policies(config_.output.rotate, config_.output.retention, config_.quarantine.rotate,
+                          config_.quarantine.retention);
+    spdlog::info("reload: configuration applied");
+  }
+
+  void remove_sockets() {
+    if (!config_.listen.stream.empty()) ::unlink(config_.listen.stream.c_str());
+    if (!config_.listen.datagram.empty()) ::unlink(config_.listen.datagram.c_str());
+  }
+
+  Config config_;
+  std::string config_path_;
+  boost::asio::io_context io_{1};
+  boost::asio::signal_set signals_;
+  FileStream trail_;
+  FileStream quarantine_;
+  RecentIds recent_;
+  std::optional<Writer> writer_;
+  std::optional<Pipeline> pipeline_;
+  std::optional<StreamListener> stream_;
+  std::optional<DatagramListener> datagram_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+int run_server(const Config& config, const std::string& config_path) {
+  Server server(config, config_path);
+  return server.run();
+}
+
+}  // namespace traild

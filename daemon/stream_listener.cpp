@@ -1,0 +1,303 @@
+#include "daemon/stream_listener.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/json_escape.hpp"
+#include "daemon/framer.hpp"
+#include "daemon/reply_queue.hpp"
+
+namespace traild {
+namespace {
+
+using boost::asio::local::stream_protocol;
+
+constexpr size_t kReadChunk = 256 << 10;
+constexpr int kReadsPerTurn = 4;  // then yield to other connections
+// A client that stops reading its acknowledgements is not read from beyond this.
+constexpr size_t kMaxHeldReplies = 1 << 20;
+constexpr size_t kOctetHeader = 16;
+
+}  // namespace
+
+class StreamSession : public std::enable_shared_from_this<StreamSession>, private FrameSink {
+ public:
+  StreamSession(StreamListener& l, stream_protocol::socket s, Sender sender)
+      : l_(l), sock_(std::move(s)), sender_(sender), framer_(l.max_event_bytes_) {}
+
+  void start() { wait_readable(); }
+
+  enum class ReadState { MoreAvailable, WouldBlock, Stopped };
+
+  // Reads and frames up to kReadsPerTurn chunks, then yields so other connections get a turn.
+  ReadState read_some() {
+    if (closed_ || eof_ || reading_) return ReadState::Stopped;
+    auto self = shared_from_this();
+    const int fd = sock_.native_handle();
+    ReadState state = ReadState::MoreAvailable;
+    for (int turn = 0; turn < kReadsPerTurn && state == ReadState::MoreAvailable; ++turn) {
+      if (!l_.draining_ && (l_.pipeline_.backlogged() || replies_.held() > kMaxHeldReplies)) {
+        pause();
+        state = ReadState::Stopped;
+        break;
+      }
+      char* buf = l_.read_buffer();
+      std::memcpy(buf, carry_.data(), carry_.size());
+      const size_t have = carry_.size();
+      ssize_t n = ::recv(fd, buf + have, l_.read_capacity() - have, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        state = ReadState::WouldBlock;
+      } else if (n < 0) {
+        close();
+        return ReadState::Stopped;
+      } else if (n == 0) {
+        framer_.finish({buf, have}, *this);
+        carry_.clear();
+        eof_ = true;
+        state = ReadState::Stopped;
+      } else {
+        const size_t total = have + static_cast<size_t>(n);
+        const size_t used = framer_.feed({buf, total}, *this);
+        carry_.assign(buf + used, total - used);
+      }
+    }
+    if (state != ReadState::Stopped && !l_.draining_) wait_readable();
+    l_.pipeline_.submit_if_writer_idle();
+    flush();
+    return state;
+  }
+
+  void release(uint64_t durable) {
+    replies_.release(durable);
+    flush();
+  }
+
+  bool has_unreleased() const { return replies_.held() > replies_.sendable().size(); }
+
+  void resume() {
+    if (!paused_) return;
+    paused_ = false;
+    read_some();
+  }
+
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    sock_.close(ec);
+    l_.remove(this);
+  }
+
+  // Shutdown: read everything the client already sent.
+  void drain() {
+    reading_ = false;  // a pending wait is superseded; its handler finds nothing to do
+    paused_ = false;
+    while (read_some() == ReadState::MoreAvailable) {
+    }
+  }
+
+ private:
+  void on_record(std::string_view record) override {
+    if (!first_seen_) {
+      first_seen_ = true;
+      if (l_.is_ack_handshake(record)) {
+        ack_ = true;
+        return;
+      }
+    }
+    reply(l_.pipeline_.ingest(record, sender_, SourceKind::Stream));
+  }
+
+  void on_oversize(std::string_view head, uint64_t size) override {
+    first_seen_ = true;
+    reply(l_.pipeline_.reject_oversize(head, size, sender_, SourceKind::Stream));
+  }
+
+  void reply(const Pipeline::Outcome& o) {
+    ++frame_;
+    if (o.ok && !ack_) return;
+    line_.clear();
+    line_.append("{\"frame\":");
+    append_uint(line_, frame_);
+    if (o.ok) {
+      line_.append(",\"ok\":true,\"id\":");
+      append_json_string(line_, o.id);
+    } else {
+      line_.append(",\"ok\":false,\"error\":");
+      append_json_string(line_, reject_code_name(o.rejection->code));
+      line_.append(",\"message\":");
+      append_json_string(line_, o.rejection->message);
+    }
+    line_.append("}\n");
+    replies_.add(l_.pipeline_.open_batch_id(), line_);
+    l_.waiting_.insert(this);
+  }
+
+  void flush() {
+    if (closed_) return;
+    if (!writing_) {
+      std::string_view out = replies_.sendable();
+      while (!out.empty()) {
+        ssize_t n = ::send(sock_.native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+          replies_.consume(static_cast<size_t>(n));
+          out = replies_.sendable();
+          continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+          if (ack_) {
+            wait_writable();
+          } else {
+            replies_.consume(out.size());  // without the handshake, errors go only when there is room
+          }
+          break;
+        }
+        close();  // the peer is gone; what it did not see acknowledged, it resends
+        return;
+      }
+    }
+    if (eof_ && replies_.empty()) close();
+  }
+
+  void pause() {
+    if (paused_) return;
+    paused_ = true;
+    l_.paused_.push_back(weak_from_this());
+  }
+
+  void wait_readable() {
+    if (reading_ || closed_) return;
+    reading_ = true;
+    sock_.async_wait(stream_protocol::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+      self->reading_ = false;
+      if (!ec) self->read_some();
+    });
+  }
+
+  void wait_writable() {
+    writing_ = true;
+    sock_.async_wait(stream_protocol::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+      self->writing_ = false;
+      if (!ec) self->flush();
+    });
+  }
+
+  StreamListener& l_;
+  stream_protocol::socket sock_;
+  Sender sender_;
+  StreamFramer framer_;
+  std::string carry_;
+  ReplyQueue replies_;
+  std::string line_;
+  uint64_t frame_ = 0;
+  bool first_seen_ = false;
+  bool ack_ = false;
+  bool eof_ = false;
+  bool closed_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool paused_ = false;
+
+  friend class StreamListener;
+};
+
+StreamListener::StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes)
+    : io_(io), acceptor_(io, stream_protocol(), fd), pipeline_(pipeline) {
+  set_max_event_bytes(max_event_bytes);
+}
+
+StreamListener::~StreamListener() = default;
+
+void StreamListener::set_max_event_bytes(size_t max) {
+  max_event_bytes_ = max;
+  capacity_ = kReadChunk + max + kOctetHeader;
+  buffer_.assign(capacity_ + EventParser::kPadding, '\0');
+  for (auto& [p, s] : sessions_) s->framer_.set_max_record_bytes(max);
+}
+
+void StreamListener::start() { accept(); }
+
+void StreamListener::accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket sock) {
+    if (ec == boost::asio::error::operation_aborted || draining_) return;
+    if (!ec) {
+      ucred cred{};
+      socklen_t len = sizeof cred;
+      Sender sender;
+      if (::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+        sender = {cred.pid, cred.uid, cred.gid};
+      sock.non_blocking(true);
+      auto s = std::make_shared<StreamSession>(*this, std::move(sock), sender);
+      sessions_.emplace(s.get(), s);
+      s->start();
+    } else {
+      // EMFILE and friends: keep serving the connections we have; try again shortly.
+      spdlog::warn("stream socket: accept failed: {}", ec.message());
+    }
+    accept();
+  });
+}
+
+bool StreamListener::is_ack_handshake(std::string_view record) {
+  if (record.find("\"traild\"") == std::string_view::npos) return false;
+  simdjson::padded_string copy(record);
+  simdjson::dom::element doc;
+  if (handshake_parser_.parse(copy).get(doc)) return false;
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) || obj.size() != 1) return false;
+  simdjson::dom::object t;
+  if (obj["traild"].get_object().get(t) || t.size() != 1) return false;
+  bool ack = false;
+  return !t["ack"].get_bool().get(ack) && ack;
+}
+
+void StreamListener::on_durable() {
+  const uint64_t durable = pipeline_.durable_batch_id();
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    StreamSession* s = *it;
+    auto keep = sessions_.count(s) ? sessions_[s] : nullptr;  // release may close it
+    s->release(durable);
+    if (!keep || keep->closed_ || !keep->has_unreleased()) it = waiting_.erase(it);
+    else ++it;
+  }
+  if (pipeline_.backlogged()) return;
+  std::vector<std::weak_ptr<StreamSession>> paused;
+  paused.swap(paused_);
+  for (auto& w : paused)
+    if (auto s = w.lock()) s->resume();
+}
+
+void StreamListener::remove(StreamSession* s) {
+  waiting_.erase(s);
+  auto it = sessions_.find(s);
+  if (it == sessions_.end()) return;
+  auto keep = it->second;  // destroyed after its member function returns
+  sessions_.erase(it);
+  boost::asio::post(io_, [keep] {});
+}
+
+void StreamListener::drain() {
+  draining_ = true;
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  std::vector<std::shared_ptr<StreamSession>> all;
+  for (auto& [p, s] : sessions_) all.push_back(s);
+  for (auto& s : all) s->drain();
+}
+
+void StreamListener::close_all() {
+  std::vector<std::shared_ptr<StreamSession>> all;
+  for (auto& [p, s] : sessions_) all.push_back(s);
+  for (auto& s : all) {
+    s->release(pipeline_.durable_batch_id());
+    s->close();
+  }
+}
+
+}  // namespace traild

@@ -1,0 +1,60 @@
+// The stream socket: accepts connections and reads NDJSON (or octet-counted) frames. A
+// connection that sends {"traild":{"ack":true}} first gets one reply per later frame, in
+// order, once its event is durable; others get only error replies, when there is room.
+// Reading stops (the kernel then slows the sender) while the pipeline is backlogged or a
+// client does not read its replies, so memory stays bounded.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <simdjson.h>
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "daemon/pipeline.hpp"
+
+namespace traild {
+
+class StreamSession;
+
+class StreamListener {
+ public:
+  StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes);
+  ~StreamListener();
+  void start();
+  // Batches became durable: send released replies and resume paused connections.
+  void on_durable();
+  // Shutdown, step 1: stop accepting and read what connections already sent.
+  void drain();
+  // Shutdown, step 2: send what can be sent without waiting and close every connection.
+  void close_all();
+  void set_max_event_bytes(size_t max);
+  size_t connections() const { return sessions_.size(); }
+
+ private:
+  friend class StreamSession;
+  void accept();
+  void remove(StreamSession* s);
+  bool is_ack_handshake(std::string_view record);
+  char* read_buffer() { return buffer_.data(); }
+  size_t read_capacity() const { return capacity_; }
+
+  boost::asio::io_context& io_;
+  boost::asio::local::stream_protocol::acceptor acceptor_;
+  Pipeline& pipeline_;
+  size_t max_event_bytes_;
+  // One read buffer for all connections (they are served one at a time on the I/O thread):
+  // an idle connection costs no buffer, and only a partial frame is ever copied.
+  std::vector<char> buffer_;
+  size_t capacity_ = 0;
+  std::unordered_map<StreamSession*, std::shared_ptr<StreamSession>> sessions_;
+  std::unordered_set<StreamSession*> waiting_;  // with replies not yet released
+  std::vector<std::weak_ptr<StreamSession>> paused_;
+  simdjson::dom::parser handshake_parser_;
+  bool draining_ = false;
+};
+
+}  // namespace traild

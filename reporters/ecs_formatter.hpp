@@ -1,0 +1,25 @@
+// The ECS output format: one JSON object per line, @timestamp first, the producer's fields
+// in their order with dotted keys nested, and traild's enrichment merged into `event` and
+// `host`. Keys are unique and every string is escaped, so each line is one valid object.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "daemon/event_tree.hpp"
+
+namespace traild {
+
+struct Enrichment {
+  std::string_view timestamp;  // RFC 3339 UTC with milliseconds
+  std::string_view id;         // event.id
+  std::string_view created;    // event.created: when traild received the event
+  std::string_view hostname;   // host.hostname, when the producer did not set it
+  uint64_t sequence = 0;       // event.sequence
+};
+
+// Appends the event as one line, '\n' included.
+void format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out);
+
+}  // namespace traild

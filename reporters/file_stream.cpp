@@ -1,0 +1,180 @@
+#include "reporters/file_stream.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "reporters/file_naming.hpp"
+
+namespace traild {
+namespace {
+
+// The state file is two "key=value" lines; unknown keys are ignored so it can grow.
+void read_state(const std::string& path, uint64_t& next_file, uint64_t& next_sequence) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    uint64_t v = 0;
+    auto val = std::string_view(line).substr(eq + 1);
+    if (std::from_chars(val.data(), val.data() + val.size(), v).ec != std::errc()) continue;
+    std::string_view key(line.data(), eq);
+    if (key == "next_file") next_file = v;
+    else if (key == "next_sequence") next_sequence = v;
+  }
+}
+
+}  // namespace
+
+FileStream::FileStream(Filesystem& fs, FileStreamOptions options) : fs_(fs), opt_(std::move(options)) {}
+
+FileStream::~FileStream() { close(); }
+
+TrailTail FileStream::recover(size_t max_ids, int64_t now_ms) {
+  if (int r = make_directories(opt_.directory, 0750); r != 0)
+    throw std::runtime_error("cannot create directory " + opt_.directory + ": " + std::strerror(-r));
+  read_state(opt_.state_file, next_counter_, state_next_sequence_);
+  closed_ = list_trail_files(opt_.directory, opt_.prefix);
+  TrailTail tail = scan_trail_tail(opt_.directory, closed_, max_ids);
+  if (!closed_.empty() && closed_.back().counter >= next_counter_) next_counter_ = closed_.back().counter + 1;
+  if (!closed_.empty()) {
+    const TrailFile& newest = closed_.back();
+    const bool reusable = tail.newest_ends_cleanly && newest.size < opt_.rotate.max_size &&
+                          now_ms - newest.created_ms < opt_.rotate.interval_ms;
+    if (reusable) {
+      int fd = fs_.open_append(opt_.directory + "/" + newest.name, opt_.file_mode, false);
+      if (fd >= 0) {
+        fd_ = fd;
+        active_ = newest;
+        closed_.pop_back();
+      }
+    }
+  }
+  return tail;
+}
+
+void FileStream::set_policy(const RotateConfig& rotate, const RetentionConfig& retention) {
+  opt_.rotate = rotate;
+  opt_.retention = retention;
+}
+
+int FileStream::save_state() {
+  std::string s = "next_file=" + std::to_string(next_counter_) + "\nnext_sequence=" + std::to_string(next_sequence_) + "\n";
+  return fs_.replace_file(opt_.state_file, s);
+}
+
+int FileStream::close_active() {
+  if (fd_ < 0) return 0;
+  if (dirty_) {
+    // A closed file is complete on disk before the next one starts, whatever the durability
+    // mode: retention and consumers may rely on it.
+    if (int r = fs_.fdatasync(fd_); r != 0) return r;
+    dirty_ = false;
+  }
+  fs_.close(fd_);
+  fd_ = -1;
+  closed_.push_back(active_);
+  ++rotations_;
+  return 0;
+}
+
+int FileStream::open_new(int64_t now_ms) {
+  if (int r = close_active(); r != 0) return r;
+  // The counter is saved before the file exists, so a crash can never hand out its name again.
+  uint64_t counter = next_counter_++;
+  if (int r = save_state(); r != 0) {
+    --next_counter_;
+    return r;
+  }
+  std::string name = make_file_name(opt_.prefix, now_ms, counter);
+  int fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
+  if (fd < 0) return fd;
+  if (int r = fs_.sync_directory(opt_.directory); r != 0) {
+    fs_.close(fd);
+    return r;
+  }
+  fd_ = fd;
+  active_ = TrailFile{name, now_ms / 1000 * 1000, counter, 0};
+  return 0;
+}
+
+int FileStream::write_all(std::string_view chunk) {
+  while (!chunk.empty()) {
+    ssize_t n = fs_.write(fd_, chunk.data(), chunk.size());
+    if (n < 0) return static_cast<int>(n);
+    if (n == 0) return -EIO;
+    active_.size += static_cast<uint64_t>(n);
+    chunk.remove_prefix(static_cast<size_t>(n));
+    dirty_ = true;
+  }
+  return 0;
+}
+
+int FileStream::append(std::string_view& data, int64_t now_ms) {
+  while (!data.empty()) {
+    // After a partial write (ENOSPC) the file ends mid-line: that line is completed in the
+    // same file before anything else, so no line is ever split across files.
+    const bool old = active_.size > 0 && now_ms - active_.created_ms >= opt_.rotate.interval_ms;
+    if (fd_ < 0 || (old && !mid_line_)) {
+      if (int r = open_new(now_ms); r != 0) return r;
+    }
+    const size_t room = active_.size < opt_.rotate.max_size ? opt_.rotate.max_size - active_.size : 0;
+    size_t take = data.size();
+    if (mid_line_ || data.size() > room) {
+      const void* nl = nullptr;
+      if (!mid_line_ && room > 0) nl = memrchr(data.data(), '\n', room);  // whole lines that fit
+      if (nl == nullptr && !mid_line_ && active_.size > 0) {
+        if (int r = open_new(now_ms); r != 0) return r;  // the next line does not fit: new file
+        continue;
+      }
+      if (nl == nullptr) nl = std::memchr(data.data(), '\n', data.size());  // one line, whole
+      if (nl != nullptr) take = static_cast<size_t>(static_cast<const char*>(nl) - data.data()) + 1;
+    }
+    const uint64_t before = active_.size;
+    const int r = write_all(data.substr(0, take));
+    const size_t written = static_cast<size_t>(active_.size - before);
+    if (written > 0) mid_line_ = data[written - 1] != '\n';
+    data.remove_prefix(written);
+    if (r != 0) return r;
+  }
+  return 0;
+}
+
+int FileStream::sync() {
+  if (fd_ < 0 || !dirty_) return 0;
+  if (int r = fs_.fdatasync(fd_); r != 0) return r;
+  dirty_ = false;
+  return 0;
+}
+
+int FileStream::rotate_if_old(int64_t now_ms) {
+  if (fd_ >= 0 && active_.size > 0 && now_ms - active_.created_ms >= opt_.rotate.interval_ms) return open_new(now_ms);
+  return 0;
+}
+
+std::vector<Deletion> FileStream::enforce_retention(int64_t now_ms) {
+  auto selected = select_for_deletion(closed_, fd_ >= 0 ? active_.size : 0, opt_.retention, now_ms,
+                                      fs_.free_bytes(opt_.directory));
+  std::vector<Deletion> done;
+  for (auto& d : selected) {
+    int r = fs_.unlink(opt_.directory + "/" + d.file.name);
+    if (r != 0 && r != -ENOENT) break;  // keep order: never delete a newer file past a failed one
+    done.push_back(d);
+  }
+  closed_.erase(closed_.begin(), closed_.begin() + static_cast<ptrdiff_t>(done.size()));
+  return done;
+}
+
+void FileStream::close() {
+  if (fd_ < 0) return;
+  if (dirty_) fs_.fdatasync(fd_);
+  fs_.close(fd_);
+  fd_ = -1;
+  dirty_ = false;
+}
+
+}  // namespace traild

@@ -1,0 +1,79 @@
+// One output stream: a directory of PREFIX-*.jsonl files, of which the newest is active.
+// Appends whole lines with O_APPEND, starts a new file at line boundaries when the active
+// one is too large or too old (never renames, truncates or copies), deletes closed files for
+// retention, and on start-up resumes where the last run stopped.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "reporters/filesystem.hpp"
+#include "reporters/retention.hpp"
+#include "reporters/trail_scan.hpp"
+
+namespace traild {
+
+struct FileStreamOptions {
+  std::string directory;
+  std::string prefix;
+  std::string state_file;  // where the file counter and sequence survive restarts
+  RotateConfig rotate;
+  RetentionConfig retention;
+  mode_t file_mode = 0640;
+};
+
+class FileStream {
+ public:
+  FileStream(Filesystem& fs, FileStreamOptions options);
+  ~FileStream();
+  FileStream(const FileStream&) = delete;
+  FileStream& operator=(const FileStream&) = delete;
+
+  // Creates the directory, lists the files and reads back the tail. The newest file is
+  // appended to only when it ends with a complete line and is due for neither rotation;
+  // otherwise the next append opens a new file. Throws std::runtime_error when the
+  // directory cannot be created.
+  TrailTail recover(size_t max_ids, int64_t now_ms);
+
+  // Appends `data` (whole lines). On success returns 0 and `data` is empty; on failure
+  // returns -errno and `data` holds what is still to be written, so the call can be retried.
+  int append(std::string_view& data, int64_t now_ms);
+  // fdatasync of the active file when something was written since the last sync.
+  int sync();
+  // Starts a new file when the active one is non-empty and older than rotate.interval.
+  int rotate_if_old(int64_t now_ms);
+  // Deletes closed files as the retention policy says; returns what it deleted.
+  std::vector<Deletion> enforce_retention(int64_t now_ms);
+
+  void set_policy(const RotateConfig& rotate, const RetentionConfig& retention);
+  // The sequence number the next event will have, recorded in the state file at rotation.
+  void set_next_sequence(uint64_t next) { next_sequence_ = next; }
+  uint64_t state_next_sequence() const { return state_next_sequence_; }
+  const std::string& directory() const { return opt_.directory; }
+  std::string active_name() const { return fd_ >= 0 ? active_.name : std::string(); }
+  uint64_t rotations() const { return rotations_; }
+  void close();
+
+ private:
+  int open_new(int64_t now_ms);
+  int close_active();
+  int write_all(std::string_view chunk);
+  int save_state();
+
+  Filesystem& fs_;
+  FileStreamOptions opt_;
+  std::vector<TrailFile> closed_;  // oldest first
+  TrailFile active_;
+  int fd_ = -1;
+  bool dirty_ = false;     // written since the last fdatasync
+  bool mid_line_ = false;  // the active file ends inside a line (a write was cut short)
+  uint64_t next_counter_ = 1;
+  uint64_t next_sequence_ = 0;
+  uint64_t state_next_sequence_ = 0;
+  uint64_t rotations_ = 0;
+};
+
+}  // namespace traild

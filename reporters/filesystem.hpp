@@ -1,0 +1,33 @@
+// The few file-system calls the file reporter makes, behind an interface so tests can inject
+// faults (ENOSPC, EIO) exactly where they want, as LevelDB's Env does. Every call returns
+// 0 / a byte count on success and -errno on failure.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace traild {
+
+class Filesystem {
+ public:
+  virtual ~Filesystem() = default;
+  virtual int open_append(const std::string& path, mode_t mode, bool exclusive) = 0;  // fd or -errno
+  virtual ssize_t write(int fd, const char* data, size_t size) = 0;
+  virtual int fdatasync(int fd) = 0;
+  virtual int close(int fd) = 0;
+  virtual int unlink(const std::string& path) = 0;
+  virtual int sync_directory(const std::string& dir) = 0;
+  virtual std::optional<uint64_t> free_bytes(const std::string& dir) = 0;
+  // Writes `content` to `path` atomically (temporary file, fsync, rename, directory fsync).
+  virtual int replace_file(const std::string& path, const std::string& content) = 0;
+
+  static Filesystem& real();
+};
+
+// mkdir -p with `mode` for the directories it creates. Returns 0 or -errno.
+int make_directories(const std::string& path, mode_t mode);
+
+}  // namespace traild

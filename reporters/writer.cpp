@@ -1,0 +1,175 @@
+#include "reporters/writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "common/clock.hpp"
+
+namespace traild {
+namespace {
+constexpr int64_t kRetentionEveryMs = 60'000;
+constexpr auto kIdleWake = std::chrono::seconds(1);
+}  // namespace
+
+Writer::Writer(FileStream& trail, FileStream& quarantine, Durability durability, Callbacks callbacks)
+    : trail_(trail), quarantine_(quarantine), fsync_(durability == Durability::Fsync), cb_(std::move(callbacks)) {}
+
+Writer::~Writer() { stop(); }
+
+void Writer::start() {
+  last_retention_ms_ = now_unix_ms();
+  maintenance(last_retention_ms_, true);
+  thread_ = std::thread([this] { run(); });
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Writer::submit(Batch batch) {
+  {
+    std::lock_guard lk(mu_);
+    queue_.push_back(std::move(batch));
+  }
+  cv_.notify_one();
+}
+
+bool Writer::queue_empty() const {
+  std::lock_guard lk(mu_);
+  return queue_.empty();
+}
+
+void Writer::set_policies(const RotateConfig& tr, const RetentionConfig& tret, const RotateConfig& qr,
+                          const RetentionConfig& qret) {
+  std::lock_guard lk(mu_);
+  new_trail_rotate_ = tr;
+  new_trail_retention_ = tret;
+  new_quarantine_rotate_ = qr;
+  new_quarantine_retention_ = qret;
+  policy_changed_ = true;
+  cv_.notify_one();
+}
+
+Batch Writer::recycle() {
+  std::lock_guard lk(mu_);
+  if (spare_.empty()) return Batch{};
+  Batch b = std::move(spare_.back());
+  spare_.pop_back();
+  return b;
+}
+
+void Writer::run() {
+  std::deque<Batch> group;
+  while (true) {
+    bool stopping;
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait_for(lk, kIdleWake, [&] { return stopping_ || !queue_.empty() || policy_changed_; });
+      group.swap(queue_);
+      stopping = stopping_;
+      if (policy_changed_) {
+        trail_.set_policy(new_trail_rotate_, new_trail_retention_);
+        quarantine_.set_policy(new_quarantine_rotate_, new_quarantine_retention_);
+        policy_changed_ = false;
+        rotations_seen_ = UINT64_MAX;  // re-run retention with the new policy
+      }
+    }
+    if (!group.empty()) write_group(group);
+    maintenance(now_unix_ms(), false);
+    if (stopping && group.empty()) {
+      std::lock_guard lk(mu_);
+      if (queue_.empty()) break;
+    }
+    group.clear();
+  }
+  trail_.sync();
+  quarantine_.sync();
+}
+
+// Retries until the data is written: an acknowledged event must never be lost, and an
+// unacknowledged one is still held by its sender, which is slowed down meanwhile.
+int Writer::write_with_retry(FileStream& stream, std::string_view data, const char* what) {
+  auto delay = std::chrono::milliseconds(10);
+  bool failing = false;
+  while (true) {
+    int r = data.empty() ? 0 : stream.append(data, now_unix_ms());
+    if (r == 0 && fsync_.load()) r = stream.sync();
+    if (r == 0) {
+      if (failing) spdlog::warn("{}: writing to {} works again", what, stream.directory());
+      return 0;
+    }
+    io_errors_.fetch_add(1);
+    if (!failing) {
+      spdlog::error("{}: cannot write to {}: {}; holding {} bytes and retrying (events are not "
+                    "acknowledged until written)",
+                    what, stream.directory(), std::strerror(-r), data.size());
+      failing = true;
+    }
+    {
+      std::unique_lock lk(mu_);
+      // Keep retrying even when stopping: exiting would lose what senders were told nothing about yet.
+      cv_.wait_for(lk, delay);
+    }
+    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+    // Space may come back because retention frees it.
+    maintenance(now_unix_ms(), r == -ENOSPC);
+  }
+}
+
+void Writer::write_group(std::deque<Batch>& group) {
+  // One write per stream for the whole group: concatenating costs a copy but saves
+  // syscalls when several small batches queued up behind a slow write or fsync.
+  std::string events_joined, rejected_joined;
+  std::string_view events, rejected;
+  if (group.size() == 1) {
+    events = group.front().events;
+    rejected = group.front().rejected;
+  } else {
+    for (auto& b : group) {
+      events_joined += b.events;
+      rejected_joined += b.rejected;
+    }
+    events = events_joined;
+    rejected = rejected_joined;
+  }
+  trail_.set_next_sequence(group.back().next_sequence);
+  if (!rejected.empty()) write_with_retry(quarantine_, rejected, "quarantine");
+  if (!events.empty()) write_with_retry(trail_, events, "trail");
+  size_t bytes = 0;
+  for (auto& b : group) bytes += b.bytes();
+  const uint64_t last_id = group.back().id;
+  {
+    std::lock_guard lk(mu_);
+    for (auto& b : group) {
+      if (spare_.size() >= 4) break;
+      b.events.clear();
+      b.rejected.clear();
+      spare_.push_back(std::move(b));
+    }
+  }
+  if (cb_.durable) cb_.durable(last_id, bytes);
+}
+
+void Writer::maintenance(int64_t now_ms, bool force_retention) {
+  if (int r = trail_.rotate_if_old(now_ms); r != 0)
+    spdlog::error("trail: cannot start a new file in {}: {}", trail_.directory(), std::strerror(-r));
+  quarantine_.rotate_if_old(now_ms);
+  const uint64_t rotations = trail_.rotations() + quarantine_.rotations();
+  if (!force_retention && rotations == rotations_seen_ && now_ms - last_retention_ms_ < kRetentionEveryMs) return;
+  rotations_seen_ = rotations;
+  last_retention_ms_ = now_ms;
+  for (auto [stream, name] : {std::pair<FileStream*, const char*>{&trail_, "trail"}, {&quarantine_, "quarantine"}}) {
+    auto deleted = stream->enforce_retention(now_ms);
+    for (auto& d : deleted)
+      spdlog::info("{}: retention deleted {} ({} bytes, {})", name, d.file.name, d.file.size, d.reason);
+    if (!deleted.empty() && cb_.deleted) cb_.deleted(name, deleted);
+  }
+}
+
+}  // namespace traild

@@ -1,0 +1,84 @@
+// The writer thread: takes batches of formatted lines and makes them durable with group
+// commit (one write per stream per batch group, at most one fdatasync per stream in fsync
+// mode), then reports each batch durable. On ENOSPC or an I/O error it keeps the data,
+// logs, retries with backoff and resumes by itself; the queue stops growing because the
+// pipeline stops reading from sockets while too much is queued.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "reporters/file_stream.hpp"
+
+namespace traild {
+
+struct Batch {
+  uint64_t id = 0;
+  std::string events;    // lines for the trail
+  std::string rejected;  // lines for the quarantine
+  uint64_t next_sequence = 0;  // the trail's next sequence after this batch
+  size_t bytes() const { return events.size() + rejected.size(); }
+  bool empty() const { return events.empty() && rejected.empty(); }
+};
+
+class Writer {
+ public:
+  struct Callbacks {
+    // Batches up to `batch_id` are durable; `bytes` of queue were released. Writer thread.
+    std::function<void(uint64_t batch_id, size_t bytes)> durable;
+    // Retention deleted these files of the named stream ("trail" or "quarantine"). Writer thread.
+    std::function<void(const std::string& stream, const std::vector<Deletion>&)> deleted;
+  };
+
+  Writer(FileStream& trail, FileStream& quarantine, Durability durability, Callbacks callbacks);
+  ~Writer();
+
+  void start();
+  // Writes everything submitted, syncs, and joins the thread.
+  void stop();
+  void submit(Batch batch);
+  // True while nothing waits to be written (a batch may be being written).
+  bool queue_empty() const;
+  void set_durability(Durability d) { fsync_.store(d == Durability::Fsync); }
+  // Applies new rotation and retention settings between batches.
+  void set_policies(const RotateConfig& tr, const RetentionConfig& tret, const RotateConfig& qr,
+                    const RetentionConfig& qret);
+  // A cleared buffer from a written batch, to avoid reallocating on the hot path.
+  Batch recycle();
+  // How many write or sync calls failed so far (for logs and tests).
+  uint64_t io_errors() const { return io_errors_.load(); }
+
+ private:
+  void run();
+  void write_group(std::deque<Batch>& group);
+  int write_with_retry(FileStream& stream, std::string_view data, const char* what);
+  void maintenance(int64_t now_ms, bool force_retention);
+
+  FileStream& trail_;
+  FileStream& quarantine_;
+  std::atomic<bool> fsync_;
+  Callbacks cb_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> queue_;
+  std::vector<Batch> spare_;
+  bool stopping_ = false;
+  bool policy_changed_ = false;
+  RotateConfig new_trail_rotate_, new_quarantine_rotate_;
+  RetentionConfig new_trail_retention_, new_quarantine_retention_;
+  std::thread thread_;
+  std::atomic<uint64_t> io_errors_{0};
+  int64_t last_retention_ms_ = 0;
+  uint64_t rotations_seen_ = 0;
+};
+
+}  // namespace traild
