@@ -204,7 +204,7 @@ class Loader {
         }
         std::string value = v.IsNull() ? "" : v.Scalar();
         std::string problem = def->set(value, c);
-        if (!problem.empty()) error(v, key, problem);
+        if (!problem.empty()) error(v.IsNull() ? k : v, key, problem);  // a null value's mark is past its line
       } else if (is_section(key)) {
         if (!v.IsMap()) {
           error(v, key, "expected a mapping of keys");

@@ -84,9 +84,11 @@ size_t StreamFramer::feed(std::string_view data, FrameSink& sink) {
         continue;
       }
     }
-    size_t t = find_terminator(rest.substr(0, max_ + 2 < rest.size() ? max_ + 2 : rest.size()));
+    size_t t = find_terminator(rest);
     if (t == std::string_view::npos) {
       if (rest.size() <= max_ + 1) return pos;  // incomplete: wait for more (a '\r' may follow)
+      // Over the limit with no end in sight: report it now and skip until its terminator,
+      // holding none of it.
       sink.on_oversize(rest.substr(0, max_), rest.size());
       skip_until_terminator_ = rest.size();
       return data.size();

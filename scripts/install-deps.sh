@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages traild builds and tests with. Idempotent; needs root.
+set -euo pipefail
+packages=(
+  g++ cmake make pkg-config
+  libboost-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libsystemd-dev libssl-dev
+  libgtest-dev libbenchmark-dev
+  socat python3 util-linux
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

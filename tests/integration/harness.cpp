@@ -1,0 +1,200 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "reporters/trail_scan.hpp"
+
+namespace traild::test {
+
+bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling interval, not a guess at timing
+  }
+  return true;
+}
+
+CommandResult run_command(const std::string& cmd) {
+  std::string full = cmd + " 2>&1";
+  FILE* p = ::popen(full.c_str(), "r");
+  if (!p) throw std::runtime_error("popen failed");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string json_field(const std::string& line, const std::string& key) {
+  std::string pat = "\"" + key + "\":\"";
+  auto at = line.find(pat);
+  if (at == std::string::npos) return "";
+  at += pat.size();
+  return line.substr(at, line.find('"', at) - at);
+}
+
+Daemon::Daemon(const std::string& name, std::string output_yaml, std::string top_yaml) {
+  dir_ = fs::temp_directory_path() / ("traild-it-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(dir_);
+  fs::create_directories(dir_);
+  write_config(output_yaml, top_yaml);
+}
+
+void Daemon::write_config(const std::string& output_yaml, const std::string& top_yaml) {
+  std::ofstream(config()) << "listen:\n  stream: " << stream().string() << "\n  datagram: " << datagram().string()
+                          << "\n  group: \"\"\n"
+                          << "output:\n  directory: " << output().string() << "\n" << output_yaml
+                          << "quarantine:\n  directory: " << quarantine().string() << "\n"
+                          << "state_directory: " << (dir_ / "state").string() << "\n"
+                          << top_yaml;
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) kill9();
+  if (std::getenv("TRAILD_KEEP_TEST_DIRS") == nullptr) fs::remove_all(dir_);
+}
+
+void Daemon::start() {
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int log = ::open((dir_ / "traild.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(log, 2);
+    ::dup2(log, 1);
+    ::execl(TRAILD_BIN, "traild", "--config", config().c_str(), nullptr);
+    ::_exit(127);
+  }
+  bool up = wait_until([&] {
+    if (!running()) return false;
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strcpy(a.sun_path, stream().c_str());
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+  });
+  if (!up) throw std::runtime_error("traild did not start; log:\n" + log());
+}
+
+bool Daemon::running() {
+  if (pid_ <= 0) return false;
+  int status;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void Daemon::signal(int sig) { ::kill(pid_, sig); }
+
+int Daemon::stop(int sig) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, sig);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void Daemon::kill9() { stop(SIGKILL); }
+
+std::string Daemon::log() const { return read_file(dir_ / "traild.log"); }
+
+std::vector<fs::path> Daemon::files() const {
+  std::vector<fs::path> out;
+  for (auto& f : list_trail_files(output(), "audit")) out.push_back(output() / f.name);
+  return out;
+}
+
+static std::vector<std::string> complete_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0, nl;
+  while ((nl = text.find('\n', pos)) != std::string::npos) {
+    out.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> Daemon::lines() const {
+  std::vector<std::string> out;
+  for (auto& f : files())
+    for (auto& l : complete_lines(read_file(f))) out.push_back(l);
+  return out;
+}
+
+std::vector<std::string> Daemon::quarantine_lines() const {
+  std::vector<std::string> out;
+  for (auto& f : list_trail_files(quarantine(), "rejected"))
+    for (auto& l : complete_lines(read_file(quarantine() / f.name))) out.push_back(l);
+  return out;
+}
+
+Client::Client(const fs::path& socket) {
+  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strcpy(a.sun_path, socket.c_str());
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+    throw std::runtime_error("connect " + socket.string() + ": " + std::strerror(errno));
+}
+
+Client::~Client() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Client::send(std::string_view b) {
+  while (!b.empty()) {
+    ssize_t n = ::send(fd_, b.data(), b.size(), MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error(std::string("send: ") + std::strerror(errno));
+    b.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void Client::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
+std::string Client::read_line(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto nl = buf_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buf_.substr(0, nl);
+      buf_.erase(0, nl + 1);
+      return line;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return "";
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return "";
+    char b[65536];
+    ssize_t n = ::recv(fd_, b, sizeof b, 0);
+    if (n <= 0) return "";
+    buf_.append(b, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace traild::test

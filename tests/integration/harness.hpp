@@ -1,0 +1,78 @@
+// Runs the real traild binary in a temporary directory for integration tests.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace traild::test {
+
+namespace fs = std::filesystem;
+
+// Polls `cond` until it holds or `timeout` passes: a condition, never a bare sleep.
+bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+CommandResult run_command(const std::string& shell_command);
+
+class Daemon {
+ public:
+  // `extra_yaml` is appended to the generated configuration (keys must not repeat).
+  explicit Daemon(const std::string& name, std::string output_yaml = "", std::string top_yaml = "");
+  ~Daemon();
+
+  void start();               // returns once the stream socket accepts connections
+  int stop(int sig = SIGTERM);  // returns the exit status
+  void kill9();
+  void signal(int sig);
+  bool running();
+
+  fs::path dir() const { return dir_; }
+  fs::path stream() const { return dir_ / "run/traild.sock"; }
+  fs::path datagram() const { return dir_ / "run/traild.dgram"; }
+  fs::path output() const { return dir_ / "log"; }
+  fs::path quarantine() const { return dir_ / "rejected"; }
+  fs::path config() const { return dir_ / "traild.yaml"; }
+  std::string log() const;
+  void write_config(const std::string& output_yaml, const std::string& top_yaml = "");
+
+  // Trail files, oldest first.
+  std::vector<fs::path> files() const;
+  // Complete lines of every trail file, in order.
+  std::vector<std::string> lines() const;
+  std::vector<std::string> quarantine_lines() const;
+
+ private:
+  fs::path dir_;
+  pid_t pid_ = -1;
+};
+
+// A stream connection.
+class Client {
+ public:
+  explicit Client(const fs::path& socket);
+  ~Client();
+  void send(std::string_view bytes);
+  // Reads one reply line (waits up to the timeout); "" on EOF or timeout.
+  std::string read_line(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  void shutdown_write();
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
+
+std::string read_file(const fs::path& p);
+// A JSON string field's value from a flat search ("id":"...") in a line; "" when absent.
+std::string json_field(const std::string& line, const std::string& key);
+
+}  // namespace traild::test

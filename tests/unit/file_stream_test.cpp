@@ -1,0 +1,184 @@
+#include "reporters/file_stream.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/clock.hpp"
+#include "reporters/file_naming.hpp"
+
+namespace traild {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The real file system with injectable faults: write fails with ENOSPC once `space` bytes
+// have been written (a partial write first, as a full disk does).
+class FaultyFilesystem : public Filesystem {
+ public:
+  int64_t space = -1;  // bytes that may still be written; -1 = unlimited
+  int open_append(const std::string& p, mode_t m, bool e) override { return real().open_append(p, m, e); }
+  ssize_t write(int fd, const char* d, size_t n) override {
+    if (space == 0) return -ENOSPC;
+    if (space > 0 && static_cast<int64_t>(n) > space) n = static_cast<size_t>(space);
+    ssize_t r = real().write(fd, d, n);
+    if (space > 0 && r > 0) space -= r;
+    return r;
+  }
+  int fdatasync(int fd) override { return real().fdatasync(fd); }
+  int close(int fd) override { return real().close(fd); }
+  int unlink(const std::string& p) override { return real().unlink(p); }
+  int sync_directory(const std::string& d) override { return real().sync_directory(d); }
+  std::optional<uint64_t> free_bytes(const std::string& d) override { return real().free_bytes(d); }
+  int replace_file(const std::string& p, const std::string& c) override { return real().replace_file(p, c); }
+};
+
+class FileStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("traild-fs-" + std::to_string(::getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  FileStreamOptions options(uint64_t max_size = 1 << 20) {
+    return {dir / "out", "audit", (dir / "state").string(), {max_size, 86'400'000}, {90LL * 86'400'000, 1ULL << 40, 0}};
+  }
+  std::vector<std::string> contents() {
+    std::vector<std::string> out;
+    for (auto& f : list_trail_files(dir / "out", "audit")) {
+      std::ifstream in(dir / "out" / f.name);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      out.push_back(ss.str());
+    }
+    return out;
+  }
+  fs::path dir;
+};
+
+TEST_F(FileStreamTest, RotatesAtLineBoundariesWithoutSplittingLines) {
+  FileStream s(Filesystem::real(), options(1024));
+  s.recover(10, now_unix_ms());
+  std::string lines;
+  for (int i = 0; i < 100; ++i) lines += "{\"n\":" + std::to_string(i) + ",\"pad\":\"" + std::string(40, 'x') + "\"}\n";
+  std::string_view data = lines;
+  ASSERT_EQ(s.append(data, now_unix_ms()), 0);
+  auto files = contents();
+  ASSERT_GT(files.size(), 4u);
+  std::string joined;
+  for (auto& f : files) {
+    EXPECT_LE(f.size(), 1024u);
+    EXPECT_EQ(f.back(), '\n');
+    joined += f;
+  }
+  EXPECT_EQ(joined, lines);
+}
+
+TEST_F(FileStreamTest, ALineLargerThanMaxSizeGoesWholeIntoItsOwnFile) {
+  FileStream s(Filesystem::real(), options(1024));
+  s.recover(10, now_unix_ms());
+  std::string lines = "{\"a\":1}\n{\"big\":\"" + std::string(3000, 'y') + "\"}\n{\"b\":2}\n";
+  std::string_view data = lines;
+  ASSERT_EQ(s.append(data, now_unix_ms()), 0);
+  auto files = contents();
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0], "{\"a\":1}\n");
+  EXPECT_EQ(files[2], "{\"b\":2}\n");
+}
+
+TEST_F(FileStreamTest, DiskFullKeepsTheRestAndCompletesTheLineWhenSpaceReturns) {
+  FaultyFilesystem ffs;
+  FileStream s(ffs, options());
+  s.recover(10, now_unix_ms());
+  std::string lines = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n";
+  std::string_view data = lines;
+  ffs.space = 12;  // ends inside the second line
+  EXPECT_EQ(s.append(data, now_unix_ms()), -ENOSPC);
+  EXPECT_EQ(data, lines.substr(12));
+  ffs.space = -1;
+  ASSERT_EQ(s.append(data, now_unix_ms()), 0);
+  EXPECT_EQ(contents(), std::vector<std::string>{lines});
+}
+
+TEST_F(FileStreamTest, RestartNeverAppendsAfterATornLine) {
+  {
+    FileStream s(Filesystem::real(), options());
+    s.recover(10, now_unix_ms());
+    std::string line = "{\"event\":{\"id\":\"x1\",\"sequence\":41}}\n";
+    std::string_view d = line;
+    ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+  }
+  auto first = list_trail_files(dir / "out", "audit");
+  ASSERT_EQ(first.size(), 1u);
+  {
+    std::ofstream torn(dir / "out" / first[0].name, std::ios::app);
+    torn << "{\"event\":{\"id\":\"x2\",\"seq";
+  }
+  FileStream s(Filesystem::real(), options());
+  TrailTail tail = s.recover(10, now_unix_ms());
+  EXPECT_FALSE(tail.newest_ends_cleanly);
+  EXPECT_TRUE(tail.have_sequence);
+  EXPECT_EQ(tail.last_sequence, 41u);
+  EXPECT_EQ(tail.recent_ids, std::vector<std::string>{"x1"});
+  std::string line = "{\"next\":1}\n";
+  std::string_view d = line;
+  ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+  auto files = contents();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[1], line);
+}
+
+TEST_F(FileStreamTest, RestartAppendsToACleanNewestFileAndNamesAreNeverReused) {
+  std::string first_name;
+  {
+    FileStream s(Filesystem::real(), options());
+    s.recover(10, now_unix_ms());
+    std::string line = "{\"a\":1}\n";
+    std::string_view d = line;
+    ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+    first_name = s.active_name();
+  }
+  {
+    FileStream s(Filesystem::real(), options());
+    s.recover(10, now_unix_ms());
+    std::string line = "{\"b\":2}\n";
+    std::string_view d = line;
+    ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+    EXPECT_EQ(s.active_name(), first_name);
+  }
+  fs::remove(dir / "out" / first_name);  // retention or an operator removed it
+  FileStream s(Filesystem::real(), options());
+  s.recover(10, now_unix_ms());
+  std::string line = "{\"c\":3}\n";
+  std::string_view d = line;
+  ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+  EXPECT_NE(s.active_name(), first_name);
+  EXPECT_GT(parse_file_name("audit", s.active_name())->counter, parse_file_name("audit", first_name)->counter);
+}
+
+TEST_F(FileStreamTest, RetentionDeletesClosedFilesNeverTheActiveOne) {
+  FileStream s(Filesystem::real(), options(1024));
+  s.recover(10, now_unix_ms());
+  std::string lines;
+  for (int i = 0; i < 100; ++i) lines += "{\"pad\":\"" + std::string(90, 'x') + "\"}\n";
+  std::string_view data = lines;
+  ASSERT_EQ(s.append(data, now_unix_ms()), 0);
+  s.set_policy({1024, 86'400'000}, {90LL * 86'400'000, 2048, 0});
+  auto deleted = s.enforce_retention(now_unix_ms());
+  EXPECT_FALSE(deleted.empty());
+  auto left = list_trail_files(dir / "out", "audit");
+  uint64_t total = 0;
+  for (auto& f : left) total += f.size;
+  EXPECT_LE(total, 2048u);
+  EXPECT_EQ(left.back().name, s.active_name());
+  for (auto& d : deleted) EXPECT_EQ(d.reason, "max_total_size");
+}
+
+}  // namespace
+}  // namespace traild

@@ -1,0 +1,36 @@
+#include "reporters/ecs_formatter.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "daemon/event_parser.hpp"
+
+namespace traild {
+namespace {
+
+// Every formatted line is one valid JSON object with unique keys, whatever the input held.
+TEST(Formatter, LinesAreValidJsonWithOneNewline) {
+  EventParser parser({1 << 16, 32});
+  const std::string inputs[] = {
+      R"({"event.action":"a","message":"line1\nline2\r\u2028 \u0007"})",
+      R"({"event":{"action":"a"},"user.name":"x","user.id":"1","host.name":"h"})",
+      R"({"event":{"action":"a"},"n":-1,"u":18446744073709551615,"d":1e300,"f":-0.0,"b":false,"z":null})",
+      R"({"event":{"action":"a"},"deep":[[[{"a.b":[]}]]],"empty":{}})",
+  };
+  simdjson::dom::parser check;
+  for (const auto& in : inputs) {
+    std::string padded = in + std::string(EventParser::kPadding, '\0');
+    ParsedEvent ev;
+    Rejection why;
+    ASSERT_TRUE(parser.parse({padded.data(), in.size()}, ev, why)) << in << ": " << why.message;
+    std::string line;
+    format_ecs_line(ev, {"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1}, line);
+    ASSERT_EQ(line.back(), '\n');
+    EXPECT_EQ(line.find('\n'), line.size() - 1) << line;
+    simdjson::dom::element doc;
+    EXPECT_EQ(check.parse(line.data(), line.size() - 1).get(doc), simdjson::SUCCESS) << line;
+  }
+}
+
+}  // namespace
+}  // namespace traild
