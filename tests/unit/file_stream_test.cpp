@@ -37,6 +37,12 @@ class FaultyFilesystem : public Filesystem {
   int replace_file(const std::string& p, const std::string& c) override { return real().replace_file(p, c); }
 };
 
+// Appends `lines` in one call and returns the result (0 or -errno).
+int append(FileStream& s, const std::string& lines) {
+  std::string_view d = lines;
+  return s.append(d, now_unix_ms());
+}
+
 class FileStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -110,9 +116,7 @@ TEST_F(FileStreamTest, RestartNeverAppendsAfterATornLine) {
   {
     FileStream s(Filesystem::real(), options());
     s.recover(10, now_unix_ms());
-    std::string line = "{\"event\":{\"id\":\"x1\",\"sequence\":41}}\n";
-    std::string_view d = line;
-    ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+    ASSERT_EQ(append(s, "{\"event\":{\"id\":\"x1\",\"sequence\":41}}\n"), 0);
   }
   auto first = list_trail_files(dir / "out", "audit");
   ASSERT_EQ(first.size(), 1u);
@@ -126,9 +130,8 @@ TEST_F(FileStreamTest, RestartNeverAppendsAfterATornLine) {
   EXPECT_TRUE(tail.have_sequence);
   EXPECT_EQ(tail.last_sequence, 41u);
   EXPECT_EQ(tail.recent_ids, std::vector<std::string>{"x1"});
-  std::string line = "{\"next\":1}\n";
-  std::string_view d = line;
-  ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+  const std::string line = "{\"next\":1}\n";
+  ASSERT_EQ(append(s, line), 0);
   auto files = contents();
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[1], line);
@@ -139,25 +142,19 @@ TEST_F(FileStreamTest, RestartAppendsToACleanNewestFileAndNamesAreNeverReused) {
   {
     FileStream s(Filesystem::real(), options());
     s.recover(10, now_unix_ms());
-    std::string line = "{\"a\":1}\n";
-    std::string_view d = line;
-    ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+    ASSERT_EQ(append(s, "{\"a\":1}\n"), 0);
     first_name = s.active_name();
   }
   {
     FileStream s(Filesystem::real(), options());
     s.recover(10, now_unix_ms());
-    std::string line = "{\"b\":2}\n";
-    std::string_view d = line;
-    ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+    ASSERT_EQ(append(s, "{\"b\":2}\n"), 0);
     EXPECT_EQ(s.active_name(), first_name);
   }
   fs::remove(dir / "out" / first_name);  // retention or an operator removed it
   FileStream s(Filesystem::real(), options());
   s.recover(10, now_unix_ms());
-  std::string line = "{\"c\":3}\n";
-  std::string_view d = line;
-  ASSERT_EQ(s.append(d, now_unix_ms()), 0);
+  ASSERT_EQ(append(s, "{\"c\":3}\n"), 0);
   EXPECT_NE(s.active_name(), first_name);
   EXPECT_GT(parse_file_name("audit", s.active_name())->counter, parse_file_name("audit", first_name)->counter);
 }
