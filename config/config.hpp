@@ -47,7 +47,7 @@ struct OutputConfig {
   RetentionConfig retention;
   Durability durability = Durability::Write;
   std::string route_by;
-  uint64_t max_queue_bytes = 16ULL << 20;  // events received but not yet written
+  uint64_t max_queue_bytes = 8ULL << 20;  // events received but not yet written
   uint32_t dedup_window = 131072;          // producer event.ids remembered for resends
 };
 

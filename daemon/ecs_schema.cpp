@@ -1,6 +1,8 @@
 #include "daemon/ecs_schema.hpp"
 
-#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <vector>
 
 namespace traild::ecs {
 namespace detail {
@@ -12,13 +14,53 @@ extern const std::string_view kAllowed[];
 
 const Node* root() { return &detail::kNodes[0]; }
 
+namespace {
+
+uint64_t segment_hash(size_t parent, std::string_view segment) {
+  uint64_t h = 0xcbf29ce484222325ULL ^ (parent * 0x9e3779b97f4a7c15ULL);  // FNV-1a, seeded by the parent
+  for (unsigned char c : segment) h = (h ^ c) * 0x100000001b3ULL;
+  return h ^ (h >> 29);
+}
+
+// (parent, segment) -> node, open addressing. Built once: lookups are on the hot path of
+// every event, and a hash probe costs one short compare where a binary search over the
+// ~90 top-level names cost seven.
+class ChildIndex {
+ public:
+  ChildIndex() {
+    slots_.assign(std::bit_ceil(detail::kNodeCount * 2), 0);
+    mask_ = slots_.size() - 1;
+    for (size_t p = 0; p < detail::kNodeCount; ++p) {
+      const Node& parent = detail::kNodes[p];
+      for (uint32_t c = parent.first_child; c < parent.first_child + parent.child_count; ++c) {
+        size_t i = segment_hash(p, detail::kNodes[c].name) & mask_;
+        while (slots_[i] != 0) i = (i + 1) & mask_;
+        slots_[i] = c + 1;
+      }
+    }
+  }
+  const Node* find(const Node* parent, std::string_view segment) const {
+    const size_t p = static_cast<size_t>(parent - detail::kNodes);
+    for (size_t i = segment_hash(p, segment) & mask_;; i = (i + 1) & mask_) {
+      uint32_t slot = slots_[i];
+      if (slot == 0) return nullptr;
+      const Node& n = detail::kNodes[slot - 1];
+      if (n.name == segment && slot - 1 >= parent->first_child && slot - 1 < parent->first_child + parent->child_count)
+        return &n;
+    }
+  }
+
+ private:
+  std::vector<uint32_t> slots_;  // node index + 1, 0 = empty
+  size_t mask_ = 0;
+};
+
+}  // namespace
+
 const Node* child(const Node* parent, std::string_view segment) {
   if (parent == nullptr || parent->child_count == 0) return nullptr;
-  const Node* first = &detail::kNodes[parent->first_child];
-  const Node* last = first + parent->child_count;
-  const Node* it = std::lower_bound(first, last, segment,
-                                    [](const Node& n, std::string_view s) { return n.name < s; });
-  return (it != last && it->name == segment) ? it : nullptr;
+  static const ChildIndex index;
+  return index.find(parent, segment);
 }
 
 const Node* lookup(std::string_view dotted) {

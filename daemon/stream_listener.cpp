@@ -184,8 +184,16 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
     writing_ = true;
     sock_.async_wait(stream_protocol::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
       self->writing_ = false;
-      if (!ec) self->flush();
+      if (ec) return;
+      self->flush();
+      self->resume_if_replies_read();
     });
+  }
+
+  // A session paused because its client left too many replies unread resumes once the
+  // client has read them; no batch becoming durable may come to wake it.
+  void resume_if_replies_read() {
+    if (paused_ && !closed_ && !l_.pipeline_.backlogged() && replies_.held() <= kMaxHeldReplies / 2) resume();
   }
 
   StreamListener& l_;

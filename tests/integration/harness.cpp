@@ -122,6 +122,14 @@ int Daemon::stop(int sig) {
 
 void Daemon::kill9() { stop(SIGKILL); }
 
+long proc_status_kib(pid_t pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key + ":", 0) == 0) return std::stol(line.substr(key.size() + 1));
+  return -1;
+}
+
 std::string Daemon::log() const { return read_file(dir_ / "traild.log"); }
 
 std::vector<fs::path> Daemon::files() const {
@@ -175,6 +183,23 @@ void Client::send(std::string_view b) {
   }
 }
 
+BackgroundSender::BackgroundSender(int fd, std::string bytes) : fd_(fd), bytes_(std::move(bytes)) {
+  thread_ = std::thread([this, fd] {
+    std::string_view rest = bytes_;
+    while (!rest.empty()) {
+      ssize_t n = ::send(fd, rest.data(), std::min<size_t>(rest.size(), 1 << 16), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      rest.remove_prefix(static_cast<size_t>(n));
+      sent_ += static_cast<size_t>(n);
+    }
+  });
+}
+
+BackgroundSender::~BackgroundSender() {
+  if (!done()) ::shutdown(fd_, SHUT_RDWR);
+  join();
+}
+
 void Client::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
 
 std::string Client::read_line(std::chrono::milliseconds timeout) {
@@ -189,9 +214,12 @@ std::string Client::read_line(std::chrono::milliseconds timeout) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return "";
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return "";
+    int pr = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr <= 0) return "";
     char b[65536];
     ssize_t n = ::recv(fd_, b, sizeof b, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return "";
     buf_.append(b, static_cast<size_t>(n));
   }

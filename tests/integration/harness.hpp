@@ -4,10 +4,12 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace traild::test {
@@ -34,6 +36,7 @@ class Daemon {
   void kill9();
   void signal(int sig);
   bool running();
+  pid_t pid() const { return pid_; }
 
   fs::path dir() const { return dir_; }
   fs::path stream() const { return dir_ / "run/traild.sock"; }
@@ -71,7 +74,28 @@ class Client {
   std::string buf_;
 };
 
+// Sends `bytes` on a socket from a thread, as a pipelining client does while it reads its
+// replies. Shut the socket down before join() if the peer may have stopped reading.
+class BackgroundSender {
+ public:
+  BackgroundSender(int fd, std::string bytes);
+  ~BackgroundSender();  // shuts the socket down unless everything was sent, then joins
+  size_t sent() const { return sent_.load(); }
+  bool done() const { return sent_.load() == bytes_.size(); }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  int fd_;
+  std::string bytes_;
+  std::atomic<size_t> sent_{0};
+  std::thread thread_;
+};
+
 std::string read_file(const fs::path& p);
+// A /proc/PID/status value in KiB ("VmRSS", "VmHWM"); -1 when absent.
+long proc_status_kib(pid_t pid, const std::string& key);
 // A JSON string field's value from a flat search ("id":"...") in a line; "" when absent.
 std::string json_field(const std::string& line, const std::string& key);
 

@@ -1,0 +1,282 @@
+// traild_loadgen: the whole-daemon benchmark. Starts the real traild on a private config in a
+// scratch directory, sends realistic ~400-byte audit events over N pipelining connections
+// with the acknowledgement handshake, waits for every acknowledgement, and reports the
+// daemon's own CPU time per million events (from /proc/PID/stat), events per second and its
+// peak RSS (VmHWM). The client runs in this process, so its CPU is not counted against traild.
+//
+//   traild_loadgen --traild build/traild [--connections 1] [--events 2000000]
+//                  [--durability write|fsync] [--dir /tmp] [--window 65536]
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Options {
+  std::string traild;
+  std::string dir = "/tmp";
+  std::string durability = "write";
+  int connections = 1;
+  long events = 2'000'000;
+  long window = 65'536;  // unacknowledged frames a connection may have in flight
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "traild_loadgen: %s\nusage: traild_loadgen --traild PATH [--connections N] [--events N]\n"
+               "       [--durability write|fsync] [--dir DIR] [--window N]\n",
+               why);
+  std::exit(2);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value for " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--traild") o.traild = value();
+    else if (a == "--dir") o.dir = value();
+    else if (a == "--durability") o.durability = value();
+    else if (a == "--connections") o.connections = std::stoi(value());
+    else if (a == "--events") o.events = std::stol(value());
+    else if (a == "--window") o.window = std::stol(value());
+    else usage(("unknown option " + a).c_str());
+  }
+  if (o.traild.empty()) usage("--traild is required");
+  if (o.durability != "write" && o.durability != "fsync") usage("--durability must be write or fsync");
+  if (o.connections < 1 || o.events < o.connections || o.window < 1) usage("bad counts");
+  return o;
+}
+
+// A realistic mix: logins, object changes and failures from several users and addresses,
+// about 400 bytes each, with the nested and dotted keys producers really send.
+std::string make_events(int connection, int count) {
+  static const char* actions[] = {"user-login", "user-logout", "machine-deploy", "role-update",
+                                  "token-create", "project-delete", "policy-change", "job-submit"};
+  static const char* outcomes[] = {"success", "success", "success", "failure"};
+  std::string out;
+  char line[1024];
+  for (int i = 0; i < count; ++i) {
+    int n = std::snprintf(
+        line, sizeof line,
+        "{\"@timestamp\":\"2026-11-21T10:%02d:%02d.%03dZ\",\"event\":{\"action\":\"%s\","
+        "\"category\":[\"iam\"],\"type\":[\"change\"],\"outcome\":\"%s\",\"reason\":\"console\"},\"user\":{\"name\":\"user%03d\",\"id\":\"u-%06d\",\"roles\":[\"admin\","
+        "\"auditor\"]},\"source\":{\"ip\":\"10.%d.%d.%d\",\"port\":%d},\"entity.target.id\":\"obj-%d-%d\","
+        "\"entity.target.type\":\"host\",\"organization\":{\"id\":\"tenant-%d\"},\"user_agent\":{"
+        "\"original\":\"Mozilla/5.0 (X11; Linux x86_64)\"},\"message\":\"%s by "
+        "user%03d\"}\n",
+        (i / 60) % 60, i % 60, i % 1000, actions[i % 8], outcomes[i % 4], i % 97, i % 9973,
+        connection, (i / 256) % 256, i % 256, 1024 + i % 60000, connection, i, i % 13, actions[i % 8],
+        i % 97);
+    out.append(line, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+int connect_unix(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("connect " + path + ": " + std::strerror(errno));
+  return fd;
+}
+
+struct ConnectionResult {
+  long acked = 0;
+  long rejected = 0;
+  std::string error;
+};
+
+// Sends `events` frames from the prepared `corpus` (cycled) and reads replies until every
+// frame is answered, never having more than `window` frames unanswered.
+void run_connection(const std::string& socket, const std::string& corpus, size_t corpus_lines, long events,
+                    long window, ConnectionResult& result) {
+  try {
+    int fd = connect_unix(socket);
+    const std::string hello = "{\"traild\":{\"ack\":true}}\n";
+    if (::write(fd, hello.data(), hello.size()) != static_cast<ssize_t>(hello.size()))
+      throw std::runtime_error("handshake write failed");
+    ::fcntl(fd, F_SETFL, O_NONBLOCK);
+    // Line starts of the corpus, so a send can stop at any frame boundary.
+    std::vector<size_t> starts{0};
+    for (size_t i = 0; i < corpus.size(); ++i)
+      if (corpus[i] == '\n') starts.push_back(i + 1);
+    long sent = 0, answered = 0;
+    size_t line = 0, offset = 0;  // next frame to send, bytes of it already sent
+    std::string replies(1 << 20, '\0');
+    size_t reply_fill = 0;
+    while (answered < events) {
+      long room = std::min(window - (sent - answered), events - sent);
+      pollfd p{fd, POLLIN, 0};
+      if (room > 0 || offset > 0) p.events |= POLLOUT;
+      if (::poll(&p, 1, 10'000) <= 0) throw std::runtime_error("no progress for 10 s");
+      if (p.revents & (POLLERR | POLLHUP) && !(p.revents & POLLIN)) throw std::runtime_error("connection closed");
+      if (p.revents & POLLOUT) {
+        // Send up to 256 KiB of whole frames from the corpus (plus the rest of a cut frame).
+        size_t frames = static_cast<size_t>(std::max<long>(room, 0));
+        if (offset > 0 && frames == 0) frames = 1;
+        frames = std::min({frames, corpus_lines - line, static_cast<size_t>(600)});
+        if (frames > 0) {
+          const char* begin = corpus.data() + starts[line] + offset;
+          size_t len = starts[line + frames] - starts[line] - offset;
+          ssize_t n = ::send(fd, begin, len, MSG_NOSIGNAL);
+          if (n < 0 && errno != EAGAIN) throw std::runtime_error(std::string("send: ") + std::strerror(errno));
+          if (n > 0) {
+            size_t pos = starts[line] + offset + static_cast<size_t>(n);
+            while (line < corpus_lines && starts[line + 1] <= pos) {
+              ++line;
+              ++sent;
+            }
+            offset = pos - starts[line];
+            if (line == corpus_lines) line = 0;
+          }
+        }
+      }
+      if (p.revents & POLLIN) {
+        ssize_t n = ::read(fd, replies.data() + reply_fill, replies.size() - reply_fill);
+        if (n == 0) throw std::runtime_error("traild closed the connection");
+        if (n < 0 && errno != EAGAIN) throw std::runtime_error(std::string("read: ") + std::strerror(errno));
+        if (n > 0) {
+          reply_fill += static_cast<size_t>(n);
+          size_t start = 0;
+          for (size_t i = 0; i < reply_fill; ++i) {
+            if (replies[i] != '\n') continue;
+            std::string_view reply(replies.data() + start, i - start);
+            if (reply.find("\"ok\":true") != std::string_view::npos) ++result.acked;
+            else {
+              if (result.rejected++ == 0) std::fprintf(stderr, "first rejection: %.*s\n", int(reply.size()), reply.data());
+            }
+            ++answered;
+            start = i + 1;
+          }
+          std::memmove(replies.data(), replies.data() + start, reply_fill - start);
+          reply_fill -= start;
+        }
+      }
+    }
+    ::close(fd);
+  } catch (const std::exception& e) {
+    result.error = e.what();
+  }
+}
+
+struct ProcessUsage {
+  double cpu_seconds = 0;
+  long peak_rss_kib = 0;
+};
+
+ProcessUsage read_usage(pid_t pid) {
+  ProcessUsage u;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(stat)), {});
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  std::istringstream rest(content.substr(content.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  u.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) u.peak_rss_kib = std::stol(line.substr(6));
+  return u;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt = parse_options(argc, argv);
+  std::string scratch = opt.dir + "/traild-loadgen-XXXXXX";
+  if (!::mkdtemp(scratch.data())) usage("cannot create a scratch directory");
+  const std::string socket = scratch + "/traild.sock";
+  {
+    std::ofstream config(scratch + "/traild.yaml");
+    config << "listen:\n  stream: " << socket << "\n  datagram: \"\"\n  group: \"\"\n"
+           << "output:\n  directory: " << scratch << "/log\n  durability: " << opt.durability << "\n"
+           << "quarantine:\n  directory: " << scratch << "/rejected\n"
+           << "state_directory: " << scratch << "/state\nlog:\n  level: warn\n";
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::string config = scratch + "/traild.yaml";
+    ::execl(opt.traild.c_str(), opt.traild.c_str(), "--config", config.c_str(), static_cast<char*>(nullptr));
+    std::perror("exec traild");
+    ::_exit(127);
+  }
+  for (int i = 0; i < 1000 && !std::filesystem::exists(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!std::filesystem::exists(socket)) {
+    ::kill(pid, SIGKILL);
+    usage("traild did not create its socket within 10 s");
+  }
+
+  const int corpus_lines = 4096;
+  std::vector<std::string> corpora;
+  size_t bytes = 0;
+  for (int c = 0; c < opt.connections; ++c) {
+    corpora.push_back(make_events(c, corpus_lines));
+    bytes += corpora.back().size();
+  }
+  const double mean_event_bytes = static_cast<double>(bytes) / (opt.connections * corpus_lines);
+
+  ProcessUsage before = read_usage(pid);
+  auto started = std::chrono::steady_clock::now();
+  std::vector<ConnectionResult> results(static_cast<size_t>(opt.connections));
+  std::vector<std::thread> threads;
+  for (int c = 0; c < opt.connections; ++c) {
+    long share = opt.events / opt.connections + (c < opt.events % opt.connections ? 1 : 0);
+    threads.emplace_back(run_connection, socket, std::cref(corpora[static_cast<size_t>(c)]),
+                         static_cast<size_t>(corpus_lines), share, opt.window, std::ref(results[static_cast<size_t>(c)]));
+  }
+  for (auto& t : threads) t.join();
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ProcessUsage after = read_usage(pid);
+
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+
+  long acked = 0, rejected = 0;
+  int failed = 0;
+  for (auto& r : results) {
+    acked += r.acked;
+    rejected += r.rejected;
+    if (!r.error.empty()) {
+      std::fprintf(stderr, "connection error: %s\n", r.error.c_str());
+      ++failed;
+    }
+  }
+  double cpu = after.cpu_seconds - before.cpu_seconds;
+  std::printf(
+      "durability=%s connections=%d events=%ld event_bytes=%.0f | cpu_s_per_million=%.3f events_per_s=%.0f "
+      "peak_rss_mib=%.1f | acked=%ld rejected=%ld wall_s=%.2f\n",
+      opt.durability.c_str(), opt.connections, opt.events, mean_event_bytes, cpu / (static_cast<double>(acked) / 1e6),
+      static_cast<double>(acked) / wall, static_cast<double>(after.peak_rss_kib) / 1024.0, acked, rejected, wall);
+  std::filesystem::remove_all(scratch);
+  return (failed || rejected || acked != opt.events || !WIFEXITED(status) || WEXITSTATUS(status) != 0) ? 1 : 0;
+}

@@ -1,0 +1,92 @@
+// Google Benchmark for the parts of the hot path, one event at a time: framing a stream
+// buffer, parsing and validating, formatting the ECS line, and escaping JSON strings.
+// Run: build/bench/traild_parts_bench  (items_per_second is events per second on one core)
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "common/json_escape.hpp"
+#include "daemon/event_parser.hpp"
+#include "daemon/framer.hpp"
+#include "reporters/ecs_formatter.hpp"
+
+namespace {
+
+// The same ~450-byte audit event the load generator sends.
+const std::string kEvent =
+    R"J({"@timestamp":"2026-11-21T10:01:02.003Z","event":{"action":"role-update","category":["iam"],)J"
+    R"J("type":["change"],"outcome":"success","reason":"console"},"user":{"name":"user042","id":"u-000042",)J"
+    R"J("roles":["admin","auditor"]},"source":{"ip":"10.0.1.42","port":2048},"entity.target.id":"obj-0-42",)J"
+    R"J("entity.target.type":"host","organization":{"id":"tenant-3"},"user_agent":{"original":)J"
+    R"J("Mozilla/5.0 (X11; Linux x86_64)"},"message":"role-update by user042"})J";
+
+std::string padded(const std::string& s) { return s + std::string(traild::EventParser::kPadding, '\0'); }
+
+struct CountingSink : traild::FrameSink {
+  size_t records = 0;
+  void on_record(std::string_view) override { ++records; }
+  void on_oversize(std::string_view, uint64_t) override {}
+};
+
+void BM_FrameStream(benchmark::State& state) {
+  std::string buffer;
+  while (buffer.size() < (256 << 10)) buffer += kEvent + "\n";
+  const size_t events = buffer.size() / (kEvent.size() + 1);
+  traild::StreamFramer framer(64 << 10);
+  CountingSink sink;
+  for (auto _ : state) benchmark::DoNotOptimize(framer.feed(buffer, sink));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * buffer.size()));
+}
+BENCHMARK(BM_FrameStream);
+
+void BM_ParseValidate(benchmark::State& state) {
+  traild::EventParser parser({});
+  traild::ParsedEvent event;
+  traild::Rejection why;
+  const std::string record = padded(kEvent);
+  const std::string_view view(record.data(), kEvent.size());
+  for (auto _ : state) {
+    if (!parser.parse(view, event, why)) state.SkipWithError(why.message.c_str());
+    benchmark::DoNotOptimize(event.nodes.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kEvent.size()));
+}
+BENCHMARK(BM_ParseValidate);
+
+void BM_FormatEcs(benchmark::State& state) {
+  traild::EventParser parser({});
+  traild::ParsedEvent event;
+  traild::Rejection why;
+  const std::string record = padded(kEvent);
+  if (!parser.parse(std::string_view(record.data(), kEvent.size()), event, why)) std::abort();
+  traild::Enrichment enrichment{"2026-11-21T10:01:02.003Z", "0194a5d2-7c1e-7000-8000-000000000001",
+                                "2026-11-21T10:01:02.004Z", "host1", 42};
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    traild::format_ecs_line(event, enrichment, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out.size()));
+}
+BENCHMARK(BM_FormatEcs);
+
+void BM_EscapeString(benchmark::State& state) {
+  const std::string text = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)";
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    traild::append_json_string(out, text);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_EscapeString);
+
+}  // namespace
+
+BENCHMARK_MAIN();
