@@ -116,6 +116,14 @@ const std::vector<KeyDef>& key_defs() {
                   [](Config& c, const std::string& v) { c.input.dialect = v; })},
       {"input.max_event_bytes", "largest accepted frame (64KiB)",
        size_key(64, 64ULL << 20, [](Config& c) -> uint64_t& { return c.input.max_event_bytes; })},
+      {"input.non_json", "a syslog record whose MSG is not JSON: reject (quarantined) | wrap (as message) (reject)",
+       choice_key({"reject", "wrap"}, {"reject", "wrap"},
+                  [](Config& c, const std::string& v) { c.input.wrap_non_json = v == "wrap"; })},
+      {"input.non_json_action", "event.action of a wrapped non-JSON syslog message (syslog-message)",
+       [](const std::string& v, Config& c) -> std::string {
+         if (v.empty() || v.size() > 128) return "expected 1 to 128 bytes";
+         return set_string(c.input.non_json_action, v);
+       }},
       {"input.max_depth", "deepest accepted nesting of objects and arrays (32)",
        uint_key(2, 1024, [](Config& c, uint64_t n) { c.input.max_depth = static_cast<uint32_t>(n); })},
       {"output.directory", "where the trail's files are written (/var/log/traild)",

@@ -37,6 +37,10 @@ struct InputConfig {
   std::string dialect = "auto";
   uint64_t max_event_bytes = 64ULL << 10;
   uint32_t max_depth = 32;
+  // A syslog record whose MSG is not a JSON event: rejected, or wrapped as the `message` of
+  // an event whose event.action is non_json_action.
+  bool wrap_non_json = false;
+  std::string non_json_action = "syslog-message";
 };
 
 struct OutputConfig {

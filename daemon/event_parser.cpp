@@ -97,6 +97,8 @@ EventParser::EventParser(ParserLimits limits)
       schema_event_kind_(ecs::lookup("event.kind")),
       schema_event_action_(ecs::lookup("event.action")),
       schema_host_(ecs::lookup("host")),
+      schema_log_(ecs::lookup("log")),
+      schema_log_syslog_(ecs::lookup("log.syslog")),
       schema_host_hostname_(ecs::lookup("host.hostname")) {
   set_limits(limits);
 }
@@ -121,7 +123,9 @@ bool EventParser::fail_here(RejectCode code, std::string_view what) {
   return fail(code, path_or_root() + ": " + std::string(what));
 }
 
-bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal) {
+bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal,
+                        bool syslog_header) {
+  syslog_header_ = syslog_header;
   out_ = &out;
   why_ = &why;
   internal_ = internal;
@@ -214,6 +218,11 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
         existing = new_child(parent, seg, TreeNode::Kind::Object);
         if (child_schema == schema_event_) out_->event_node = existing;
         if (child_schema == schema_host_) out_->host_node = existing;
+        if (child_schema == schema_log_) out_->log_node = existing;
+        if (child_schema == schema_log_syslog_ && syslog_header_) {
+          nodes[existing].omit = true;
+          out_->claimed_syslog = existing;
+        }
       } else if (nodes[existing].kind != TreeNode::Kind::Object || (last && nodes[existing].literal)) {
         return fail_here(RejectCode::DuplicateKey, "duplicate key");
       }

@@ -33,8 +33,10 @@ class EventParser {
   const ParserLimits& limits() const { return limits_; }
 
   // Parses `record` into `out`. `internal` events (traild's own) may set traild.* fields.
-  // On failure returns false and fills `why`.
-  bool parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal = false);
+  // With `syslog_header`, log.syslog belongs to the header: the producer's own is set aside
+  // as out.claimed_syslog. On failure returns false and fills `why`.
+  bool parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal = false,
+             bool syslog_header = false);
 
  private:
   bool add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema, uint32_t depth);
@@ -55,6 +57,7 @@ class EventParser {
   ParsedEvent* out_ = nullptr;
   Rejection* why_ = nullptr;
   bool internal_ = false;
+  bool syslog_header_ = false;
   bool check_nul_ = false;
   bool has_action_ = false;
   std::string path_;  // dotted path of the field being validated, for error messages
@@ -72,6 +75,8 @@ class EventParser {
   const ecs::Node* schema_event_kind_;
   const ecs::Node* schema_event_action_;
   const ecs::Node* schema_host_;
+  const ecs::Node* schema_log_;
+  const ecs::Node* schema_log_syslog_;
   const ecs::Node* schema_host_hostname_;
 };
 

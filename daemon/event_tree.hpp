@@ -34,6 +34,8 @@ struct ParsedEvent {
   std::string_view id;          // the producer's event.id, empty when absent
   uint32_t event_node = kNoNode;
   uint32_t host_node = kNoNode;
+  uint32_t log_node = kNoNode;
+  uint32_t claimed_syslog = kNoNode;   // the producer's log.syslog when a syslog header set it
   bool has_hostname = false;
   bool has_kind = false;
   uint32_t claimed_created = kNoNode;  // the producer's event.created, kept under traild.claimed
@@ -43,7 +45,7 @@ struct ParsedEvent {
     has_timestamp = false;
     timestamp_ms = 0;
     id = {};
-    event_node = host_node = claimed_created = kNoNode;
+    event_node = host_node = log_node = claimed_syslog = claimed_created = kNoNode;
     has_hostname = has_kind = false;
   }
 };

@@ -43,6 +43,8 @@ Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint
     : writer_(writer),
       recent_(recent),
       parser_({config.input.max_event_bytes, config.input.max_depth}),
+      config_wrap_non_json_(config.input.wrap_non_json),
+      non_json_action_(config.input.non_json_action),
       hostname_(std::move(hostname)),
       next_sequence_(next_sequence),
       max_queue_bytes_(config.output.max_queue_bytes),
@@ -52,6 +54,8 @@ Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint
 
 void Pipeline::reconfigure(const Config& config) {
   parser_.set_limits({config.input.max_event_bytes, config.input.max_depth});
+  config_wrap_non_json_ = config.input.wrap_non_json;
+  non_json_action_ = config.input.non_json_action;
   max_queue_bytes_ = config.output.max_queue_bytes;
   batch_target_bytes_ = std::min<size_t>(kBatchTargetBytes, config.output.max_queue_bytes / 4);
 }
@@ -63,10 +67,54 @@ void Pipeline::open_batch() {
   touched_ = false;
 }
 
+bool Pipeline::decode_record(std::string_view record, SourceKind kind, std::string_view& msg) {
+  syslog_ = SyslogHeader{};
+  msg = record;
+  if (kind == SourceKind::Internal) return true;
+  if (kind == SourceKind::Datagram && record.find_first_of(std::string_view("\n\0", 2)) != std::string_view::npos) {
+    rejection_ = {RejectCode::Fragment,
+                  "datagram holds more than one record or a piece of one: send exactly one event per datagram "
+                  "(traild never glues datagrams together)"};
+    return false;
+  }
+  std::string error;
+  if (!decode_syslog(record, syslog_, msg, error)) {
+    rejection_ = {RejectCode::InvalidSyslog, std::move(error)};
+    return false;
+  }
+  if (syslog_.format == SyslogHeader::Format::None) return true;
+  while (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
+  if (msg.starts_with('{')) return true;
+  if (!config_wrap_non_json_) {
+    std::string head;
+    append_json_string(head, msg.substr(0, 40));
+    rejection_ = {RejectCode::NotJson, "syslog message is not a JSON event (MSG starts " + head +
+                                           "); set input.non_json: wrap to keep such messages as events"};
+    return false;
+  }
+  if (!simdjson::validate_utf8(msg.data(), msg.size())) {
+    rejection_ = {RejectCode::InvalidUtf8, "syslog message is not valid UTF-8"};
+    return false;
+  }
+  // Wrapped as {"event":{"action":ACTION},"message":MSG}, parsed like any event.
+  wrapped_.assign("{\"event\":{\"action\":");
+  append_json_string(wrapped_, non_json_action_);
+  wrapped_.append("},\"message\":");
+  append_json_string(wrapped_, msg);
+  wrapped_.push_back('}');
+  const size_t size = wrapped_.size();
+  wrapped_.append(EventParser::kPadding, '\0');
+  msg = std::string_view(wrapped_.data(), size);
+  return true;
+}
+
 Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender, SourceKind kind) {
   const int64_t now = now_unix_ms();
   touched_ = true;
-  if (!parser_.parse(record, event_, rejection_, kind == SourceKind::Internal)) {
+  std::string_view msg;
+  if (!decode_record(record, kind, msg)) return reject(record, record.size(), sender, kind, now);
+  const bool has_syslog = syslog_.format != SyslogHeader::Format::None;
+  if (!parser_.parse(msg, event_, rejection_, kind == SourceKind::Internal, has_syslog)) {
     if (kind == SourceKind::Internal) spdlog::error("internal event rejected ({}): {}", rejection_.message, record);
     return reject(record, record.size(), sender, kind, now);
   }
@@ -87,7 +135,10 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   char timestamp[kRfc3339MsLength];
   format_rfc3339_ms(now, created);
   format_rfc3339_ms(event_.has_timestamp ? event_.timestamp_ms : now, timestamp);
-  Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++};
+  syslog_json_.clear();
+  if (has_syslog) append_syslog_fields(syslog_, syslog_json_);
+  Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++,
+                syslog_json_};
   format_ecs_line(event_, en, batch_.events);
   batch_.next_sequence = next_sequence_;
   ++stats_.accepted;

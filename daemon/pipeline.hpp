@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "daemon/event_parser.hpp"
 #include "daemon/recent_ids.hpp"
+#include "daemon/syslog_header.hpp"
 #include "reporters/writer.hpp"
 
 namespace traild {
@@ -68,12 +69,20 @@ class Pipeline {
   uint64_t next_sequence() const { return next_sequence_; }
 
  private:
+  // Separates a syslog header from the event (`msg`); false, with rejection_ set, when the
+  // record cannot hold an event (a datagram fragment, a bad header, a non-JSON MSG).
+  bool decode_record(std::string_view record, SourceKind kind, std::string_view& msg);
   Outcome reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind, int64_t now_ms);
   void open_batch();
 
   Writer& writer_;
   RecentIds& recent_;
   EventParser parser_;
+  bool config_wrap_non_json_;
+  std::string non_json_action_;
+  SyslogHeader syslog_;
+  std::string syslog_json_;  // log.syslog of the current record
+  std::string wrapped_;      // a non-JSON syslog MSG wrapped as an event
   ParsedEvent event_;
   Rejection rejection_;
   UuidV7Generator uuids_;

@@ -22,6 +22,9 @@ enum class RejectCode : uint8_t {
   InvalidTimestamp,
   InvalidEventId,
   NulCharacter,
+  InvalidSyslog,  // a record starting with '<' whose syslog header is malformed
+  NotJson,        // a syslog MSG, or a record, that is not a JSON event
+  Fragment,       // a datagram holding more than one record or a piece of one
 };
 
 inline std::string_view reject_code_name(RejectCode c) {
@@ -39,6 +42,9 @@ inline std::string_view reject_code_name(RejectCode c) {
     case RejectCode::InvalidTimestamp: return "invalid_timestamp";
     case RejectCode::InvalidEventId: return "invalid_event_id";
     case RejectCode::NulCharacter: return "nul_character";
+    case RejectCode::InvalidSyslog: return "invalid_syslog";
+    case RejectCode::NotJson: return "not_json";
+    case RejectCode::Fragment: return "fragment";
   }
   return "invalid";
 }

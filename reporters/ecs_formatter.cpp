@@ -20,15 +20,34 @@ class LineWriter {
       append_json_string(out_, en_.hostname);
       out_.push_back('}');
     }
-    if (ev_.claimed_created != kNoNode) {
-      out_.append(",\"traild\":{\"claimed\":{\"event\":{\"created\":");
-      write_value(ev_.claimed_created);
-      out_.append("}}}");
+    if (ev_.log_node == kNoNode && !en_.syslog.empty()) {
+      out_.append(",\"log\":{");
+      out_.append(en_.syslog);
+      out_.push_back('}');
     }
+    write_claimed();
     out_.append("}\n");
   }
 
  private:
+  // What the producer sent for fields traild sets, kept so a mismatch stays visible.
+  void write_claimed() {
+    if (ev_.claimed_created == kNoNode && ev_.claimed_syslog == kNoNode) return;
+    out_.append(",\"traild\":{\"claimed\":{");
+    if (ev_.claimed_created != kNoNode) {
+      out_.append("\"event\":{\"created\":");
+      write_value(ev_.claimed_created);
+      out_.push_back('}');
+    }
+    if (ev_.claimed_syslog != kNoNode) {
+      if (ev_.claimed_created != kNoNode) out_.push_back(',');
+      out_.append("\"log\":{\"syslog\":");
+      write_node(ev_.claimed_syslog);
+      out_.push_back('}');
+    }
+    out_.append("}}");
+  }
+
   // Writes the members of an object node; `after_first` says a member was already written.
   void write_members(uint32_t obj, bool after_first) {
     const auto& nodes = ev_.nodes;
@@ -50,6 +69,9 @@ class LineWriter {
       if (!ev_.has_kind) out_.append(",\"kind\":\"event\"");
       out_.append(",\"sequence\":");
       append_uint(out_, en_.sequence);
+    } else if (obj == ev_.log_node && !en_.syslog.empty()) {
+      if (after_first) out_.push_back(',');
+      out_.append(en_.syslog);
     } else if (obj == ev_.host_node && !ev_.has_hostname) {
       if (after_first) out_.push_back(',');
       out_.append("\"hostname\":");

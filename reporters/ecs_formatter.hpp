@@ -17,6 +17,7 @@ struct Enrichment {
   std::string_view created;    // event.created: when traild received the event
   std::string_view hostname;   // host.hostname, when the producer did not set it
   uint64_t sequence = 0;       // event.sequence
+  std::string_view syslog;     // `"syslog":{...}` from the record's syslog header, merged into `log`
 };
 
 // Appends the event as one line, '\n' included.

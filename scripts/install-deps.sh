@@ -5,7 +5,7 @@ packages=(
   g++ cmake make pkg-config
   libboost-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libsystemd-dev libssl-dev
   libgtest-dev libbenchmark-dev
-  socat python3 util-linux
+  socat netcat-openbsd python3 util-linux
 )
 missing=()
 for p in "${packages[@]}"; do

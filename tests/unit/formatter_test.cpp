@@ -32,5 +32,33 @@ TEST(Formatter, LinesAreValidJsonWithOneNewline) {
   }
 }
 
+std::string format_with_syslog(const std::string& in, std::string_view syslog) {
+  EventParser parser({1 << 16, 32});
+  std::string padded = in + std::string(EventParser::kPadding, '\0');
+  ParsedEvent ev;
+  Rejection why;
+  EXPECT_TRUE(parser.parse({padded.data(), in.size()}, ev, why, false, !syslog.empty())) << why.message;
+  std::string line;
+  format_ecs_line(ev, {"T", "id", "C", "h", 1, syslog}, line);
+  return line;
+}
+
+// The syslog header's fields go into `log`, next to the producer's own log fields; a
+// producer's log.syslog is kept under traild.claimed so nothing is lost or duplicated.
+TEST(Formatter, SyslogHeaderFieldsMergeIntoLogAndClaimsAreKept) {
+  const std::string_view sys = R"("syslog":{"priority":13})";
+  EXPECT_EQ(format_with_syslog(R"({"event":{"action":"a"}})", sys),
+            R"({"@timestamp":"T","event":{"action":"a","id":"id","created":"C","kind":"event","sequence":1},)"
+            R"("host":{"hostname":"h"},"log":{"syslog":{"priority":13}}})" "\n");
+  EXPECT_EQ(format_with_syslog(R"({"event":{"action":"a"},"log":{"level":"info","syslog":{"appname":"fake"}}})", sys),
+            R"({"@timestamp":"T","event":{"action":"a","id":"id","created":"C","kind":"event","sequence":1},)"
+            R"("log":{"level":"info","syslog":{"priority":13}},"host":{"hostname":"h"},)"
+            R"("traild":{"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
+  EXPECT_EQ(format_with_syslog(R"({"event":{"action":"a"},"log.syslog.appname":"fake"})", sys),
+            R"({"@timestamp":"T","event":{"action":"a","id":"id","created":"C","kind":"event","sequence":1},)"
+            R"("log":{"syslog":{"priority":13}},"host":{"hostname":"h"},)"
+            R"("traild":{"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
+}
+
 }  // namespace
 }  // namespace traild
