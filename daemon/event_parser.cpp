@@ -99,6 +99,11 @@ EventParser::EventParser(ParserLimits limits)
       schema_host_(ecs::lookup("host")),
       schema_log_(ecs::lookup("log")),
       schema_log_syslog_(ecs::lookup("log.syslog")),
+      schema_process_(ecs::lookup("process")),
+      schema_process_user_(ecs::lookup("process.user")),
+      schema_process_group_(ecs::lookup("process.group")),
+      schema_attested_{ecs::lookup("process.pid"), ecs::lookup("process.name"), ecs::lookup("process.executable"),
+                       ecs::lookup("process.user.id"), ecs::lookup("process.group.id")},
       schema_host_hostname_(ecs::lookup("host.hostname")) {
   set_limits(limits);
 }
@@ -123,12 +128,10 @@ bool EventParser::fail_here(RejectCode code, std::string_view what) {
   return fail(code, path_or_root() + ": " + std::string(what));
 }
 
-bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal,
-                        bool syslog_header) {
-  syslog_header_ = syslog_header;
+bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& why, ParseOptions options) {
+  options_ = options;
   out_ = &out;
   why_ = &why;
-  internal_ = internal;
   out.clear();
   path_.clear();
   if (index_used_ > 0) {
@@ -200,7 +203,7 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
       append_json_string(quoted, key);
       return fail(RejectCode::InvalidFieldName, "field name " + quoted + " has an empty segment");
     }
-    if (parent == 0 && seg == "traild" && !internal_)
+    if (parent == 0 && seg == "traild" && !options_.internal)
       return fail_here(RejectCode::ReservedField, "fields under traild. are set by traild only");
     if (schema == schema_event_ && seg == "sequence")
       return fail_here(RejectCode::ReservedField, "event.sequence is set by traild only");
@@ -219,7 +222,10 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
         if (child_schema == schema_event_) out_->event_node = existing;
         if (child_schema == schema_host_) out_->host_node = existing;
         if (child_schema == schema_log_) out_->log_node = existing;
-        if (child_schema == schema_log_syslog_ && syslog_header_) {
+        if (child_schema == schema_process_) out_->process_node = existing;
+        if (child_schema == schema_process_user_) out_->process_user_node = existing;
+        if (child_schema == schema_process_group_) out_->process_group_node = existing;
+        if (child_schema == schema_log_syslog_ && options_.syslog_header) {
           nodes[existing].omit = true;
           out_->claimed_syslog = existing;
         }
@@ -355,6 +361,9 @@ bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, elemen
                        "expected a string of 1 to 128 bytes without control characters, got " + preview(v));
     out_->id = s;
     n.omit = true;
+  } else if (options_.attested_sender && schema->is_field && schema->type != ecs::FieldType::Object &&
+             set_aside_attested(node, schema)) {
+    return true;
   } else if (schema == schema_event_created_) {
     if (v.type() == element_type::ARRAY) return fail_here(RejectCode::TypeMismatch, "expected a date, got an array");
     out_->claimed_created = node;
@@ -371,6 +380,16 @@ bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, elemen
     out_->has_hostname = true;
   }
   return true;
+}
+
+bool EventParser::set_aside_attested(uint32_t node, const ecs::Node* schema) {
+  for (size_t i = 0; i < kAttestedFields; ++i) {
+    if (schema != schema_attested_[i]) continue;
+    out_->nodes[node].omit = true;
+    out_->claimed_process[i] = node;
+    return true;
+  }
+  return false;
 }
 
 uint32_t EventParser::find_child(uint32_t parent, std::string_view key) {

@@ -23,6 +23,12 @@ struct ParserLimits {
   uint32_t max_depth = 32;
 };
 
+struct ParseOptions {
+  bool internal = false;         // traild's own event: may set traild.* fields
+  bool syslog_header = false;    // log.syslog belongs to the header: set the producer's aside
+  bool attested_sender = false;  // process.* sender fields belong to the kernel: set them aside
+};
+
 class EventParser {
  public:
   // Bytes that must be readable after every record passed to parse() (simdjson reads ahead).
@@ -32,11 +38,9 @@ class EventParser {
   void set_limits(ParserLimits limits);
   const ParserLimits& limits() const { return limits_; }
 
-  // Parses `record` into `out`. `internal` events (traild's own) may set traild.* fields.
-  // With `syslog_header`, log.syslog belongs to the header: the producer's own is set aside
-  // as out.claimed_syslog. On failure returns false and fills `why`.
-  bool parse(std::string_view record, ParsedEvent& out, Rejection& why, bool internal = false,
-             bool syslog_header = false);
+  // Parses `record` into `out`; fields that `options` reserve are marked omit and recorded
+  // as claims (out.claimed_*). On failure returns false and fills `why`.
+  bool parse(std::string_view record, ParsedEvent& out, Rejection& why, ParseOptions options = {});
 
  private:
   bool add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema, uint32_t depth);
@@ -45,6 +49,7 @@ class EventParser {
   bool add_value(uint32_t node, const ecs::Node* schema, simdjson::dom::element value, uint32_t depth);
   bool check_scalar(const ecs::Node* schema, simdjson::dom::element value);
   bool capture_special(uint32_t node, const ecs::Node* schema, simdjson::dom::element value);
+  bool set_aside_attested(uint32_t node, const ecs::Node* schema);
   uint32_t find_child(uint32_t parent, std::string_view key);
   uint32_t new_child(uint32_t parent, std::string_view key, TreeNode::Kind kind);
   void index_child(uint32_t parent, uint32_t child);
@@ -56,8 +61,7 @@ class EventParser {
   simdjson::dom::parser parser_;
   ParsedEvent* out_ = nullptr;
   Rejection* why_ = nullptr;
-  bool internal_ = false;
-  bool syslog_header_ = false;
+  ParseOptions options_;
   bool check_nul_ = false;
   bool has_action_ = false;
   std::string path_;  // dotted path of the field being validated, for error messages
@@ -77,6 +81,10 @@ class EventParser {
   const ecs::Node* schema_host_;
   const ecs::Node* schema_log_;
   const ecs::Node* schema_log_syslog_;
+  const ecs::Node* schema_process_;
+  const ecs::Node* schema_process_user_;
+  const ecs::Node* schema_process_group_;
+  const ecs::Node* schema_attested_[kAttestedFields];
   const ecs::Node* schema_host_hostname_;
 };
 

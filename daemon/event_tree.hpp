@@ -27,6 +27,10 @@ struct TreeNode {
   simdjson::dom::element value;  // Scalar only
 };
 
+// The sender fields the kernel attests; a producer's values for them are set aside.
+enum class AttestedField : uint8_t { Pid, Name, Executable, UserId, GroupId };
+inline constexpr size_t kAttestedFields = 5;
+
 struct ParsedEvent {
   std::vector<TreeNode> nodes;  // nodes[0] is the root object
   bool has_timestamp = false;
@@ -36,6 +40,10 @@ struct ParsedEvent {
   uint32_t host_node = kNoNode;
   uint32_t log_node = kNoNode;
   uint32_t claimed_syslog = kNoNode;   // the producer's log.syslog when a syslog header set it
+  uint32_t process_node = kNoNode;
+  uint32_t process_user_node = kNoNode;
+  uint32_t process_group_node = kNoNode;
+  uint32_t claimed_process[kAttestedFields] = {kNoNode, kNoNode, kNoNode, kNoNode, kNoNode};
   bool has_hostname = false;
   bool has_kind = false;
   uint32_t claimed_created = kNoNode;  // the producer's event.created, kept under traild.claimed
@@ -46,6 +54,8 @@ struct ParsedEvent {
     timestamp_ms = 0;
     id = {};
     event_node = host_node = log_node = claimed_syslog = claimed_created = kNoNode;
+    process_node = process_user_node = process_group_node = kNoNode;
+    for (auto& c : claimed_process) c = kNoNode;
     has_hostname = has_kind = false;
   }
 };

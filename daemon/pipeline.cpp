@@ -114,7 +114,8 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   std::string_view msg;
   if (!decode_record(record, kind, msg)) return reject(record, record.size(), sender, kind, now);
   const bool has_syslog = syslog_.format != SyslogHeader::Format::None;
-  if (!parser_.parse(msg, event_, rejection_, kind == SourceKind::Internal, has_syslog)) {
+  const bool attested = kind != SourceKind::Internal && sender.pid > 0;
+  if (!parser_.parse(msg, event_, rejection_, {kind == SourceKind::Internal, has_syslog, attested})) {
     if (kind == SourceKind::Internal) spdlog::error("internal event rejected ({}): {}", rejection_.message, record);
     return reject(record, record.size(), sender, kind, now);
   }
@@ -137,8 +138,13 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   format_rfc3339_ms(event_.has_timestamp ? event_.timestamp_ms : now, timestamp);
   syslog_json_.clear();
   if (has_syslog) append_syslog_fields(syslog_, syslog_json_);
+  AttestedSender attested_sender;
+  if (attested) {
+    const ProcessNames& names = identity_.resolve(sender.pid, now);
+    attested_sender = {true, sender.pid, sender.uid, sender.gid, names.name, names.executable};
+  }
   Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++,
-                syslog_json_};
+                syslog_json_, attested_sender};
   format_ecs_line(event_, en, batch_.events);
   batch_.next_sequence = next_sequence_;
   ++stats_.accepted;

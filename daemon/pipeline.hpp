@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "daemon/event_parser.hpp"
 #include "daemon/recent_ids.hpp"
+#include "daemon/sender_identity.hpp"
 #include "daemon/syslog_header.hpp"
 #include "reporters/writer.hpp"
 
@@ -81,6 +82,7 @@ class Pipeline {
   bool config_wrap_non_json_;
   std::string non_json_action_;
   SyslogHeader syslog_;
+  SenderIdentity identity_;
   std::string syslog_json_;  // log.syslog of the current record
   std::string wrapped_;      // a non-JSON syslog MSG wrapped as an event
   ParsedEvent event_;

@@ -26,7 +26,7 @@ constexpr size_t kOctetHeader = 16;
 class StreamSession : public std::enable_shared_from_this<StreamSession>, private FrameSink {
  public:
   StreamSession(StreamListener& l, stream_protocol::socket s, Sender sender)
-      : l_(l), sock_(std::move(s)), sender_(sender), framer_(l.max_event_bytes_) {}
+      : l_(l), sock_(std::move(s)), connected_sender_(sender), sender_(sender), framer_(l.max_event_bytes_) {}
 
   void start() { wait_readable(); }
 
@@ -47,7 +47,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
       char* buf = l_.read_buffer();
       std::memcpy(buf, carry_.data(), carry_.size());
       const size_t have = carry_.size();
-      ssize_t n = ::recv(fd, buf + have, l_.read_capacity() - have, MSG_DONTWAIT);
+      ssize_t n = receive(fd, buf + have, l_.read_capacity() - have);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         state = ReadState::WouldBlock;
@@ -69,6 +69,29 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
     l_.pipeline_.submit_if_writer_idle();
     flush();
     return state;
+  }
+
+  // recv() that also takes the sender's credentials of these bytes (the kernel never
+  // merges bytes of different senders into one read while SO_PASSCRED is on).
+  ssize_t receive(int fd, char* buf, size_t len) {
+    iovec iov{buf, len};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n <= 0) return n;
+    sender_ = connected_sender_;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+        ucred cred;
+        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+        sender_ = {cred.pid, cred.uid, cred.gid};
+      }
+    }
+    return n;
   }
 
   void release(uint64_t durable) {
@@ -198,7 +221,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
 
   StreamListener& l_;
   stream_protocol::socket sock_;
-  Sender sender_;
+  Sender connected_sender_;  // SO_PEERCRED at connect time: the fallback
+  Sender sender_;            // who sent the bytes being framed
   StreamFramer framer_;
   std::string carry_;
   ReplyQueue replies_;
@@ -218,6 +242,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
 StreamListener::StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes)
     : io_(io), acceptor_(io, stream_protocol(), fd), pipeline_(pipeline) {
   set_max_event_bytes(max_event_bytes);
+  // Credentials with every message, not only the connect-time snapshot: a child that
+  // inherited the connection is reported as itself. Accepted sockets inherit the flag.
+  int one = 1;
+  if (::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0)
+    spdlog::warn("stream socket: SO_PASSCRED failed: {}; senders are the connecting process", std::strerror(errno));
 }
 
 StreamListener::~StreamListener() = default;

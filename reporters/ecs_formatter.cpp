@@ -20,6 +20,11 @@ class LineWriter {
       append_json_string(out_, en_.hostname);
       out_.push_back('}');
     }
+    if (ev_.process_node == kNoNode && en_.sender.present) {
+      out_.append(",\"process\":{");
+      write_process_members(false);
+      out_.push_back('}');
+    }
     if (ev_.log_node == kNoNode && !en_.syslog.empty()) {
       out_.append(",\"log\":{");
       out_.append(en_.syslog);
@@ -30,19 +35,103 @@ class LineWriter {
   }
 
  private:
+  // process.pid, .name, .executable (and .user.id, .group.id when those objects are absent)
+  // as the kernel reports them, inside the process object.
+  void write_process_members(bool after_first) {
+    const AttestedSender& s = en_.sender;
+    auto sep = [&] {
+      if (after_first) out_.push_back(',');
+      after_first = true;
+    };
+    sep();
+    out_.append("\"pid\":");
+    append_int(out_, s.pid);
+    if (!s.name.empty()) {
+      out_.append(",\"name\":");
+      append_json_string(out_, s.name);
+    }
+    if (!s.executable.empty()) {
+      out_.append(",\"executable\":");
+      append_json_string(out_, s.executable);
+    }
+    if (ev_.process_user_node == kNoNode) {
+      out_.append(",\"user\":{");
+      write_id_member(false, s.uid);
+      out_.push_back('}');
+    }
+    if (ev_.process_group_node == kNoNode) {
+      out_.append(",\"group\":{");
+      write_id_member(false, s.gid);
+      out_.push_back('}');
+    }
+  }
+
+  void write_id_member(bool after_first, int64_t id) {
+    if (after_first) out_.push_back(',');
+    out_.append("\"id\":\"");
+    append_int(out_, id);
+    out_.push_back('"');
+  }
+
+  // True when the producer's value for an attested field says something else than the kernel.
+  bool claim_differs(AttestedField f) const {
+    const uint32_t node = ev_.claimed_process[static_cast<size_t>(f)];
+    if (node == kNoNode) return false;
+    const TreeNode& n = ev_.nodes[node];
+    if (n.kind != TreeNode::Kind::Scalar) return true;
+    const AttestedSender& s = en_.sender;
+    std::string_view str;
+    int64_t num = 0;
+    const bool is_str = n.value.get_string().get(str) == simdjson::SUCCESS;
+    const bool is_num = n.value.get_int64().get(num) == simdjson::SUCCESS;
+    auto id_differs = [&](int64_t id) { return !(is_str && str == std::to_string(id)); };
+    switch (f) {
+      case AttestedField::Pid: return !(is_num && num == s.pid);
+      case AttestedField::Name: return !(is_str && str == s.name);
+      case AttestedField::Executable: return !(is_str && str == s.executable);
+      case AttestedField::UserId: return id_differs(s.uid);
+      case AttestedField::GroupId: return id_differs(s.gid);
+    }
+    return true;
+  }
+
   // What the producer sent for fields traild sets, kept so a mismatch stays visible.
   void write_claimed() {
-    if (ev_.claimed_created == kNoNode && ev_.claimed_syslog == kNoNode) return;
+    static constexpr std::string_view kProcessPaths[kAttestedFields] = {
+        "\"pid\":", "\"name\":", "\"executable\":", "\"user\":{\"id\":", "\"group\":{\"id\":"};
+    bool process_claims = false;
+    for (size_t i = 0; i < kAttestedFields; ++i) process_claims = process_claims || claim_differs(AttestedField(i));
+    if (ev_.claimed_created == kNoNode && ev_.claimed_syslog == kNoNode && !process_claims) return;
     out_.append(",\"traild\":{\"claimed\":{");
+    bool first = true;
+    auto sep = [&] {
+      if (!first) out_.push_back(',');
+      first = false;
+    };
     if (ev_.claimed_created != kNoNode) {
+      sep();
       out_.append("\"event\":{\"created\":");
       write_value(ev_.claimed_created);
       out_.push_back('}');
     }
     if (ev_.claimed_syslog != kNoNode) {
-      if (ev_.claimed_created != kNoNode) out_.push_back(',');
+      sep();
       out_.append("\"log\":{\"syslog\":");
       write_node(ev_.claimed_syslog);
+      out_.push_back('}');
+    }
+    if (process_claims) {
+      sep();
+      out_.append("\"process\":{");
+      bool first_claim = true;
+      for (size_t i = 0; i < kAttestedFields; ++i) {
+        if (!claim_differs(AttestedField(i))) continue;
+        if (!first_claim) out_.push_back(',');
+        first_claim = false;
+        out_.append(kProcessPaths[i]);
+        write_node(ev_.claimed_process[i]);
+        if (i >= static_cast<size_t>(AttestedField::UserId)) out_.push_back('}');
+      }
       out_.push_back('}');
     }
     out_.append("}}");
@@ -69,6 +158,12 @@ class LineWriter {
       if (!ev_.has_kind) out_.append(",\"kind\":\"event\"");
       out_.append(",\"sequence\":");
       append_uint(out_, en_.sequence);
+    } else if (obj == ev_.process_node && en_.sender.present) {
+      write_process_members(after_first);
+    } else if (obj == ev_.process_user_node && en_.sender.present) {
+      write_id_member(after_first, en_.sender.uid);
+    } else if (obj == ev_.process_group_node && en_.sender.present) {
+      write_id_member(after_first, en_.sender.gid);
     } else if (obj == ev_.log_node && !en_.syslog.empty()) {
       if (after_first) out_.push_back(',');
       out_.append(en_.syslog);

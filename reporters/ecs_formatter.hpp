@@ -11,6 +11,16 @@
 
 namespace traild {
 
+// The sender as the kernel reports it (process.pid, .name, .executable, .user.id, .group.id).
+struct AttestedSender {
+  bool present = false;
+  int64_t pid = 0;
+  int64_t uid = 0;
+  int64_t gid = 0;
+  std::string_view name;        // empty when unknown
+  std::string_view executable;  // empty when unknown
+};
+
 struct Enrichment {
   std::string_view timestamp;  // RFC 3339 UTC with milliseconds
   std::string_view id;         // event.id
@@ -18,6 +28,7 @@ struct Enrichment {
   std::string_view hostname;   // host.hostname, when the producer did not set it
   uint64_t sequence = 0;       // event.sequence
   std::string_view syslog;     // `"syslog":{...}` from the record's syslog header, merged into `log`
+  AttestedSender sender;       // merged into `process`; differing producer claims go to traild.claimed
 };
 
 // Appends the event as one line, '\n' included.

@@ -56,7 +56,7 @@ TEST(DiskFull, NothingAcknowledgedIsLostMemoryStaysBoundedAndWritingResumes) {
   Daemon d("diskfull",
            "  max_queue_bytes: 256KiB\n"
            "  retention: {max_age: 90d, max_total_size: 10GiB, min_free: 0}\n");
-  TmpfsMount mount(d.output(), "96m");
+  TmpfsMount mount(d.output(), "192m");
   if (!mount.ok()) GTEST_SKIP() << "cannot mount a tmpfs for the output directory (needs root): " << mount.why();
   d.start();
   const fs::path filler = d.output() / "filler";

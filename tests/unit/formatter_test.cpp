@@ -37,7 +37,7 @@ std::string format_with_syslog(const std::string& in, std::string_view syslog) {
   std::string padded = in + std::string(EventParser::kPadding, '\0');
   ParsedEvent ev;
   Rejection why;
-  EXPECT_TRUE(parser.parse({padded.data(), in.size()}, ev, why, false, !syslog.empty())) << why.message;
+  EXPECT_TRUE(parser.parse({padded.data(), in.size()}, ev, why, {.syslog_header = !syslog.empty()})) << why.message;
   std::string line;
   format_ecs_line(ev, {"T", "id", "C", "h", 1, syslog}, line);
   return line;
