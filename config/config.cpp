@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "common/secret_file.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -21,6 +23,7 @@ struct KeyDef {
   const char* path;
   const char* doc;
   Setter set;
+  bool list = false;  // a YAML sequence of strings, passed to `set` joined by '\n'
 };
 
 std::string set_string(std::string& field, const std::string& v) {
@@ -124,6 +127,27 @@ const std::vector<KeyDef>& key_defs() {
          if (v.empty() || v.size() > 128) return "expected 1 to 128 bytes";
          return set_string(c.input.non_json_action, v);
        }},
+      {"redact.fields",
+       "field names (any depth, case-insensitive) or dotted paths whose values never reach the files "
+       "(authorization, cookie, set-cookie, password, passwd, secret, token, access_token, refresh_token, api_key, "
+       "client_secret)",
+       [](const std::string& v, Config& c) -> std::string {
+         c.redact.fields.clear();
+         size_t start = 0;
+         while (start <= v.size() && !v.empty()) {
+           size_t nl = v.find('\n', start);
+           c.redact.fields.push_back(v.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+           if (nl == std::string::npos) break;
+           start = nl + 1;
+         }
+         return "";
+       },
+       true},
+      {"redact.mode", "what replaces a redacted value: replace ([REDACTED]) | hmac (hmac-sha256:<hex>, keyed) (replace)",
+       choice_key({"replace", "hmac"}, {"replace", "hmac"},
+                  [](Config& c, const std::string& v) { c.redact.hmac = v == "hmac"; })},
+      {"redact.key_file", "secret key for redact.mode hmac; not group or world readable (\"\")",
+       [](const std::string& v, Config& c) { return set_string(c.redact.key_file, v); }},
       {"input.max_depth", "deepest accepted nesting of objects and arrays (32)",
        uint_key(2, 1024, [](Config& c, uint64_t n) { c.input.max_depth = static_cast<uint32_t>(n); })},
       {"output.directory", "where the trail's files are written (/var/log/traild)",
@@ -205,7 +229,25 @@ class Loader {
         continue;
       }
       const KeyDef* def = find(key);
-      if (def != nullptr) {
+      if (def != nullptr && def->list) {
+        if (!v.IsSequence()) {
+          error(v, key, "expected a list, such as [a, b]");
+          continue;
+        }
+        std::string joined;
+        bool ok = true;
+        for (const auto& item : v) {
+          if (!item.IsScalar() || item.Scalar().empty() || item.Scalar().find('\n') != std::string::npos) {
+            error(item, key, "expected each item to be a non-empty single-line string");
+            ok = false;
+            break;
+          }
+          joined += (joined.empty() ? "" : "\n") + item.Scalar();
+        }
+        if (!ok) continue;
+        std::string problem = def->set(joined, c);
+        if (!problem.empty()) error(v, key, problem);
+      } else if (def != nullptr) {
         if (!v.IsScalar() && !v.IsNull()) {
           error(v, key, "expected a single value, got a " + std::string(v.IsMap() ? "mapping" : "list"));
           continue;
@@ -279,6 +321,13 @@ ConfigLoad load_config_text(std::string_view yaml, const std::string& source_nam
   }
   if (c.listen.stream.empty() && c.listen.datagram.empty())
     loader.errors.push_back(source_name + ": listen: both listen.stream and listen.datagram are disabled");
+  if (c.redact.hmac && c.redact.key_file.empty()) {
+    loader.errors.push_back(source_name + ": redact.key_file: required when redact.mode is hmac");
+  } else if (c.redact.hmac) {
+    std::string problem;
+    c.redact.key = read_secret_key_file(c.redact.key_file, problem);
+    if (!problem.empty()) loader.errors.push_back(source_name + ": redact.key_file: " + problem);
+  }
   if (c.output.rotate.max_size < c.input.max_event_bytes)
     loader.errors.push_back(source_name + ": output.rotate.max_size: must be at least input.max_event_bytes");
   out.errors = std::move(loader.errors);

@@ -65,10 +65,21 @@ struct LogConfig {
   std::string level = "info";
 };
 
+struct RedactConfig {
+  // Names match a key at any depth; entries with a dot match a whole dotted path. Both
+  // case-insensitively.
+  std::vector<std::string> fields = {"authorization", "cookie", "set-cookie", "password", "passwd", "secret",
+                                     "token", "access_token", "refresh_token", "api_key", "client_secret"};
+  bool hmac = false;  // hmac-sha256:<hex> keyed by key_file instead of [REDACTED]
+  std::string key_file;
+  std::string key;  // read from key_file when the configuration is loaded
+};
+
 struct Config {
   ListenConfig listen;
   InputConfig input;
   OutputConfig output;
+  RedactConfig redact;
   QuarantineConfig quarantine;
   std::string state_directory = "/var/lib/traild";
   LogConfig log;

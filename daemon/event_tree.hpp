@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct TreeNode {
   uint32_t last_child = kNoNode;
   uint32_t next_sibling = kNoNode;
   uint32_t child_count = 0;
+  uint32_t redaction = kNoNode;  // index into ParsedEvent::redactions: write that instead of the value
   simdjson::dom::element value;  // Scalar only
 };
 
@@ -44,6 +46,8 @@ struct ParsedEvent {
   uint32_t process_user_node = kNoNode;
   uint32_t process_group_node = kNoNode;
   uint32_t claimed_process[kAttestedFields] = {kNoNode, kNoNode, kNoNode, kNoNode, kNoNode};
+  std::vector<std::string> redactions;      // JSON text replacing a redacted node's value
+  std::vector<std::string> redacted_paths;  // dotted paths of redacted fields, for traild.redacted
   bool has_hostname = false;
   bool has_kind = false;
   uint32_t claimed_created = kNoNode;  // the producer's event.created, kept under traild.claimed
@@ -56,6 +60,8 @@ struct ParsedEvent {
     event_node = host_node = log_node = claimed_syslog = claimed_created = kNoNode;
     process_node = process_user_node = process_group_node = kNoNode;
     for (auto& c : claimed_process) c = kNoNode;
+    redactions.clear();
+    redacted_paths.clear();
     has_hostname = has_kind = false;
   }
 };

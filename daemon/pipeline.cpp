@@ -43,6 +43,7 @@ Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint
     : writer_(writer),
       recent_(recent),
       parser_({config.input.max_event_bytes, config.input.max_depth}),
+      redactor_(config.redact),
       config_wrap_non_json_(config.input.wrap_non_json),
       non_json_action_(config.input.non_json_action),
       hostname_(std::move(hostname)),
@@ -54,6 +55,7 @@ Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint
 
 void Pipeline::reconfigure(const Config& config) {
   parser_.set_limits({config.input.max_event_bytes, config.input.max_depth});
+  redactor_ = Redactor(config.redact);
   config_wrap_non_json_ = config.input.wrap_non_json;
   non_json_action_ = config.input.non_json_action;
   max_queue_bytes_ = config.output.max_queue_bytes;
@@ -119,6 +121,7 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
     if (kind == SourceKind::Internal) spdlog::error("internal event rejected ({}): {}", rejection_.message, record);
     return reject(record, record.size(), sender, kind, now);
   }
+  if (kind != SourceKind::Internal) redactor_.apply(event_);
   if (!event_.id.empty()) {
     id_.assign(event_.id);
     if (recent_.contains(id_)) {

@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "daemon/event_parser.hpp"
 #include "daemon/recent_ids.hpp"
+#include "daemon/redactor.hpp"
 #include "daemon/sender_identity.hpp"
 #include "daemon/syslog_header.hpp"
 #include "reporters/writer.hpp"
@@ -79,6 +80,7 @@ class Pipeline {
   Writer& writer_;
   RecentIds& recent_;
   EventParser parser_;
+  Redactor redactor_;
   bool config_wrap_non_json_;
   std::string non_json_action_;
   SyslogHeader syslog_;

@@ -30,7 +30,20 @@ class LineWriter {
       out_.append(en_.syslog);
       out_.push_back('}');
     }
-    write_claimed();
+    if (has_claims() || !ev_.redacted_paths.empty()) {
+      out_.append(",\"traild\":{");
+      if (has_claims()) write_claimed();
+      if (!ev_.redacted_paths.empty()) {
+        if (has_claims()) out_.push_back(',');
+        out_.append("\"redacted\":[");
+        for (size_t i = 0; i < ev_.redacted_paths.size(); ++i) {
+          if (i > 0) out_.push_back(',');
+          append_json_string(out_, ev_.redacted_paths[i]);
+        }
+        out_.push_back(']');
+      }
+      out_.push_back('}');
+    }
     out_.append("}\n");
   }
 
@@ -95,14 +108,20 @@ class LineWriter {
     return true;
   }
 
+  bool process_claims() const {
+    for (size_t i = 0; i < kAttestedFields; ++i)
+      if (claim_differs(AttestedField(i))) return true;
+    return false;
+  }
+  bool has_claims() const {
+    return ev_.claimed_created != kNoNode || ev_.claimed_syslog != kNoNode || process_claims();
+  }
+
   // What the producer sent for fields traild sets, kept so a mismatch stays visible.
   void write_claimed() {
     static constexpr std::string_view kProcessPaths[kAttestedFields] = {
         "\"pid\":", "\"name\":", "\"executable\":", "\"user\":{\"id\":", "\"group\":{\"id\":"};
-    bool process_claims = false;
-    for (size_t i = 0; i < kAttestedFields; ++i) process_claims = process_claims || claim_differs(AttestedField(i));
-    if (ev_.claimed_created == kNoNode && ev_.claimed_syslog == kNoNode && !process_claims) return;
-    out_.append(",\"traild\":{\"claimed\":{");
+    out_.append("\"claimed\":{");
     bool first = true;
     auto sep = [&] {
       if (!first) out_.push_back(',');
@@ -120,7 +139,7 @@ class LineWriter {
       write_node(ev_.claimed_syslog);
       out_.push_back('}');
     }
-    if (process_claims) {
+    if (process_claims()) {
       sep();
       out_.append("\"process\":{");
       bool first_claim = true;
@@ -134,7 +153,7 @@ class LineWriter {
       }
       out_.push_back('}');
     }
-    out_.append("}}");
+    out_.push_back('}');
   }
 
   // Writes the members of an object node; `after_first` says a member was already written.
@@ -176,6 +195,10 @@ class LineWriter {
 
   void write_node(uint32_t idx) {
     const TreeNode& n = ev_.nodes[idx];
+    if (n.redaction != kNoNode) {
+      out_.append(ev_.redactions[n.redaction]);
+      return;
+    }
     switch (n.kind) {
       case TreeNode::Kind::Object:
         out_.push_back('{');

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <fstream>
 
 namespace traild {
@@ -87,6 +90,51 @@ TEST(Config, SyntaxErrorsNameTheLine) {
 TEST(Config, SuggestsTheKeyMeant) {
   EXPECT_EQ(errors("max_size: 1MiB\n"),
             std::vector<std::string>{"t.yaml:1: max_size: unknown key (did you mean output.rotate.max_size?)"});
+}
+
+}  // namespace
+}  // namespace traild
+
+namespace traild {
+namespace {
+
+TEST(Config, RedactListsAndKeyFilePermissions) {
+  auto c = load_config_text("redact:\n  fields: [Password, labels.pin]\n", "t");
+  ASSERT_TRUE(c.config) << c.errors[0];
+  EXPECT_EQ(c.config->redact.fields, (std::vector<std::string>{"Password", "labels.pin"}));
+  EXPECT_EQ(errors("redact:\n  fields: password\n"), (std::vector<std::string>{"t.yaml:2: redact.fields: expected a list, such as [a, b]"}));
+  EXPECT_EQ(errors("redact:\n  mode: hmac\n"),
+            (std::vector<std::string>{"t.yaml: redact.key_file: required when redact.mode is hmac"}));
+
+  char dir[] = "/tmp/traild-key-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string key = std::string(dir) + "/key";
+  std::ofstream(key) << "0123456789abcdef0123\n";
+  ::chmod(key.c_str(), 0640);
+  auto loose = errors("redact:\n  mode: hmac\n  key_file: " + key + "\n");
+  ASSERT_EQ(loose.size(), 1u);
+  EXPECT_NE(loose[0].find("readable by group or others (mode 640)"), std::string::npos) << loose[0];
+  ::chmod(key.c_str(), 0600);
+  auto ok = load_config_text("redact:\n  mode: hmac\n  key_file: " + key + "\n", "t");
+  ASSERT_TRUE(ok.config) << ok.errors[0];
+  EXPECT_EQ(ok.config->redact.key, "0123456789abcdef0123");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace traild
+
+namespace traild {
+namespace {
+
+// docs/configuration.md documents every key traild accepts.
+TEST(Config, EveryKeyIsDocumented) {
+  std::ifstream in(std::string(TRAILD_SOURCE_DIR) + "/docs/configuration.md");
+  std::string docs((std::istreambuf_iterator<char>(in)), {});
+  for (const auto& line : config_key_docs()) {
+    const std::string key = line.substr(0, line.find(':'));
+    EXPECT_NE(docs.find("- `" + key + "`"), std::string::npos) << key << " is missing from docs/configuration.md";
+  }
 }
 
 }  // namespace

@@ -1,0 +1,97 @@
+#include "daemon/redactor.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+
+#include "common/json_escape.hpp"
+
+namespace traild {
+namespace {
+
+constexpr std::string_view kRedacted = "\"[REDACTED]\"";
+
+void to_lower(std::string_view in, std::string& out) {
+  out.assign(in);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+}
+
+}  // namespace
+
+Redactor::Redactor(const RedactConfig& config) : hmac_(config.hmac), key_(config.key) {
+  std::string lower;
+  for (const auto& f : config.fields) {
+    to_lower(f, lower);
+    if (lower.find('.') == std::string::npos) {
+      names_.insert(lower);
+      if (name_lengths_.size() <= lower.size()) name_lengths_.resize(lower.size() + 1, false);
+      name_lengths_[lower.size()] = true;
+    } else {
+      paths_.insert(lower);
+    }
+  }
+}
+
+bool Redactor::matches(std::string_view key, std::string_view path) {
+  if (key.size() < name_lengths_.size() && name_lengths_[key.size()]) {
+    to_lower(key, lower_);
+    if (names_.count(lower_)) return true;
+  }
+  if (paths_.empty()) return false;
+  to_lower(path, lower_);
+  return paths_.count(lower_) > 0;
+}
+
+void Redactor::replacement(const TreeNode& node, std::string& out) {
+  // Objects and arrays are always "[REDACTED]": correlation is for single values.
+  if (!hmac_ || node.kind != TreeNode::Kind::Scalar) {
+    out.assign(kRedacted);
+    return;
+  }
+  std::string_view value;
+  if (node.value.get_string().get(value) != simdjson::SUCCESS) {
+    scratch_ = simdjson::minify(node.value);  // numbers and booleans hash as their JSON text
+    value = scratch_;
+  }
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(value.data()),
+       value.size(), mac, &len);
+  static const char kHex[] = "0123456789abcdef";
+  out.assign("\"hmac-sha256:");
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[mac[i] >> 4]);
+    out.push_back(kHex[mac[i] & 15]);
+  }
+  out.push_back('"');
+}
+
+void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
+  for (uint32_t c = event.nodes[node].first_child; c != kNoNode; c = event.nodes[c].next_sibling) {
+    TreeNode& n = event.nodes[c];
+    const size_t mark = path.size();
+    if (!n.key.empty()) {
+      if (!path.empty()) path.push_back('.');
+      path.append(n.key);
+      if (!n.omit && matches(n.key, path)) {
+        n.redaction = static_cast<uint32_t>(event.redactions.size());
+        event.redactions.emplace_back();
+        replacement(n, event.redactions.back());
+        event.redacted_paths.push_back(path);
+        path.resize(mark);
+        continue;  // nothing below a redacted value is written
+      }
+    }
+    if (n.kind != TreeNode::Kind::Scalar) visit(event, c, path);
+    path.resize(mark);
+  }
+}
+
+void Redactor::apply(ParsedEvent& event) {
+  if (!enabled()) return;
+  std::string path;
+  visit(event, 0, path);
+}
+
+}  // namespace traild

@@ -1,0 +1,41 @@
+// Redaction: values of secret fields never reach the files in clear. A field matches when
+// its key equals a configured name at any depth (also inside header maps and arrays of
+// objects) or its dotted path equals a configured path, case-insensitively. Its value
+// (whatever its type) becomes "[REDACTED]", or "hmac-sha256:<hex>" keyed by a secret so
+// equal values can be correlated without being stored, and the event lists the redacted
+// paths under traild.redacted (no values).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "config/config.hpp"
+#include "daemon/event_tree.hpp"
+
+namespace traild {
+
+class Redactor {
+ public:
+  // config.key (loaded from key_file with the configuration) keys the HMAC in hmac mode.
+  explicit Redactor(const RedactConfig& config);
+  // Marks matching nodes of `event` and fills event.redactions / event.redacted_paths.
+  void apply(ParsedEvent& event);
+  bool enabled() const { return !names_.empty() || !paths_.empty(); }
+
+ private:
+  void visit(ParsedEvent& event, uint32_t node, std::string& path);
+  bool matches(std::string_view key, std::string_view path);
+  void replacement(const TreeNode& node, std::string& out);
+
+  std::unordered_set<std::string> names_;  // lower case
+  std::unordered_set<std::string> paths_;  // lower case, dotted
+  std::vector<bool> name_lengths_;         // quick reject: no configured name has this length
+  bool hmac_;
+  std::string key_;
+  std::string lower_;    // scratch
+  std::string scratch_;  // scratch: a non-string value's JSON text
+};
+
+}  // namespace traild
