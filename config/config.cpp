@@ -2,6 +2,8 @@
 
 #include "common/secret_file.hpp"
 
+#include <grp.h>
+#include <pwd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -92,6 +94,34 @@ Setter choice_key(std::vector<std::string> choices, std::vector<std::string> imp
   };
 }
 
+// A list of user or group ids, each a number or a name resolved now.
+Setter id_list_key(bool groups, std::function<std::vector<int64_t>&(Config&)> field) {
+  return [=](const std::string& v, Config& c) -> std::string {
+    std::vector<int64_t> ids;
+    std::istringstream items(v);
+    std::string item;
+    while (std::getline(items, item)) {
+      int64_t id = 0;
+      auto r = std::from_chars(item.data(), item.data() + item.size(), id);
+      if (r.ec == std::errc() && r.ptr == item.data() + item.size() && id >= 0) {
+        ids.push_back(id);
+        continue;
+      }
+      if (groups) {
+        const group* g = ::getgrnam(item.c_str());
+        if (g == nullptr) return "no such group: " + item;
+        ids.push_back(g->gr_gid);
+      } else {
+        const passwd* p = ::getpwnam(item.c_str());
+        if (p == nullptr) return "no such user: " + item;
+        ids.push_back(p->pw_uid);
+      }
+    }
+    field(c) = std::move(ids);
+    return "";
+  };
+}
+
 std::string check_socket_path(const std::string& v) {
   if (v.size() >= 108) return "socket path is longer than the 107 bytes a Unix socket allows";
   return "";
@@ -114,6 +144,20 @@ const std::vector<KeyDef>& key_defs() {
        }},
       {"listen.group", "group that owns the socket files; \"\" keeps traild's own group (traild)",
        [](const std::string& v, Config& c) { return set_string(c.listen.group, v); }},
+      {"listen.max_connections", "concurrent stream connections; more are refused with a reason (1024)",
+       uint_key(1, 1'000'000, [](Config& c, uint64_t n) { c.listen.max_connections = static_cast<uint32_t>(n); })},
+      {"listen.idle_timeout", "a stream connection that sends nothing for this long is closed (5m)",
+       duration_key(1000, [](Config& c) -> int64_t& { return c.listen.idle_timeout_ms; })},
+      {"listen.frame_timeout", "a frame still incomplete after this long is refused and its connection closed (60s)",
+       duration_key(100, [](Config& c) -> int64_t& { return c.listen.frame_timeout_ms; })},
+      {"listen.allow.stream.uids", "users (ids or names) allowed on the stream socket; with gids, [] allows all ([])",
+       id_list_key(false, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_stream.uids; }), true},
+      {"listen.allow.stream.gids", "groups (ids or names) allowed on the stream socket ([])",
+       id_list_key(true, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_stream.gids; }), true},
+      {"listen.allow.datagram.uids", "users (ids or names) allowed on the datagram socket ([])",
+       id_list_key(false, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_datagram.uids; }), true},
+      {"listen.allow.datagram.gids", "groups (ids or names) allowed on the datagram socket ([])",
+       id_list_key(true, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_datagram.gids; }), true},
       {"input.dialect", "event shape expected on input: auto | ecs | maas | runai | salt | gravitee (auto)",
        choice_key({"auto", "ecs", "maas", "runai", "salt", "gravitee"}, {"auto", "ecs"},
                   [](Config& c, const std::string& v) { c.input.dialect = v; })},
@@ -345,6 +389,12 @@ ConfigLoad load_config_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return load_config_text(ss.str(), path);
+}
+
+bool AllowList::allows(int64_t uid, int64_t gid) const {
+  if (empty()) return true;
+  return std::find(uids.begin(), uids.end(), uid) != uids.end() ||
+         std::find(gids.begin(), gids.end(), gid) != gids.end();
 }
 
 std::vector<std::string> config_key_docs() {

@@ -26,11 +26,25 @@ struct RetentionConfig {
   uint64_t min_free = 1ULL << 30;
 };
 
+// Who may send to a socket: empty lists allow everyone; otherwise a sender whose uid is in
+// `uids` or whose gid is in `gids` is allowed.
+struct AllowList {
+  std::vector<int64_t> uids;
+  std::vector<int64_t> gids;
+  bool allows(int64_t uid, int64_t gid) const;
+  bool empty() const { return uids.empty() && gids.empty(); }
+};
+
 struct ListenConfig {
   std::string stream = "/run/traild/traild.sock";
   std::string datagram = "/run/traild/traild.dgram";
   mode_t mode = 0660;
   std::string group = "traild";  // "" keeps the daemon's own group
+  uint32_t max_connections = 1024;
+  int64_t idle_timeout_ms = 300'000;  // a stream connection silent this long is closed
+  int64_t frame_timeout_ms = 60'000;  // a frame still incomplete after this long is refused
+  AllowList allow_stream;
+  AllowList allow_datagram;
 };
 
 struct InputConfig {

@@ -1,5 +1,7 @@
 #include "daemon/datagram_listener.hpp"
 
+#include "common/clock.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -94,6 +96,10 @@ DatagramListener::ReadState DatagramListener::read_batch() {
         sender = {cred.pid, cred.uid, cred.gid};
       }
     }
+    if (!allow_.allows(sender.uid, sender.gid)) {
+      ++refused_;
+      continue;
+    }
     std::string_view data(buffers_.data() + static_cast<size_t>(i) * slot_, msgs_[i].msg_len);
     if (h.msg_flags & MSG_TRUNC) {
       pipeline_.reject_oversize(data.substr(0, max_event_bytes_), data.size() + 1, sender, SourceKind::Datagram);
@@ -105,6 +111,14 @@ DatagramListener::ReadState DatagramListener::read_batch() {
       pipeline_.reject_oversize(record.substr(0, max_event_bytes_), record.size(), sender, SourceKind::Datagram);
     else
       pipeline_.ingest(record, sender, SourceKind::Datagram);
+  }
+  if (refused_ > warned_) {
+    const int64_t now = now_unix_ms();
+    if (now - last_warning_ms_ >= 10'000) {
+      spdlog::warn("datagram socket: {} datagrams from senders outside listen.allow.datagram dropped so far", refused_);
+      warned_ = refused_;
+      last_warning_ms_ = now;
+    }
   }
   return n == static_cast<int>(kBatch) ? ReadState::MoreAvailable : ReadState::WouldBlock;
 }

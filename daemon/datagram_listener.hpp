@@ -23,6 +23,9 @@ class DatagramListener {
   void drain();
   void close();
   void set_max_event_bytes(size_t max);
+  // Senders outside the list are dropped and counted (a datagram has no one to answer).
+  void set_allow(const AllowList& allow) { allow_ = allow; }
+  uint64_t refused() const { return refused_; }
 
  private:
   enum class ReadState { MoreAvailable, WouldBlock, Paused };
@@ -41,6 +44,10 @@ class DatagramListener {
   bool waiting_ = false;
   bool paused_ = false;
   bool stopped_ = false;
+  AllowList allow_;
+  uint64_t refused_ = 0;
+  uint64_t warned_ = 0;
+  int64_t last_warning_ms_ = 0;
 };
 
 }  // namespace traild

@@ -92,12 +92,13 @@ class Server {
 
     if (!config_.listen.stream.empty()) {
       int fd = bind_unix_socket(config_.listen.stream, SOCK_STREAM, config_.listen.mode, config_.listen.group);
-      stream_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes);
+      stream_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes, config_.listen);
       stream_->start();
     }
     if (!config_.listen.datagram.empty()) {
       int fd = bind_unix_socket(config_.listen.datagram, SOCK_DGRAM, config_.listen.mode, config_.listen.group);
       datagram_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes);
+      datagram_->set_allow(config_.listen.allow_datagram);
       datagram_->start();
     }
     wait_signal();
@@ -212,11 +213,23 @@ class Server {
     applied.quarantine.rotate = next.quarantine.rotate;
     applied.quarantine.retention = next.quarantine.retention;
     applied.log = next.log;
+    applied.redact = next.redact;
+    applied.listen.max_connections = next.listen.max_connections;
+    applied.listen.idle_timeout_ms = next.listen.idle_timeout_ms;
+    applied.listen.frame_timeout_ms = next.listen.frame_timeout_ms;
+    applied.listen.allow_stream = next.listen.allow_stream;
+    applied.listen.allow_datagram = next.listen.allow_datagram;
     config_ = applied;
     spdlog::set_level(spdlog::level::from_str(config_.log.level));
     pipeline_->reconfigure(config_);
-    if (stream_) stream_->set_max_event_bytes(config_.input.max_event_bytes);
-    if (datagram_) datagram_->set_max_event_bytes(config_.input.max_event_bytes);
+    if (stream_) {
+      stream_->set_max_event_bytes(config_.input.max_event_bytes);
+      stream_->set_limits(config_.listen);
+    }
+    if (datagram_) {
+      datagram_->set_max_event_bytes(config_.input.max_event_bytes);
+      datagram_->set_allow(config_.listen.allow_datagram);
+    }
     writer_->set_durability(config_.output.durability);
     writer_->set_policies(config_.output.rotate, config_.output.retention, config_.quarantine.rotate,
                           config_.quarantine.retention);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/clock.hpp"
 #include "common/json_escape.hpp"
 #include "daemon/framer.hpp"
 #include "daemon/reply_queue.hpp"
@@ -20,6 +21,23 @@ constexpr int kReadsPerTurn = 4;  // then yield to other connections
 // A client that stops reading its acknowledgements is not read from beyond this.
 constexpr size_t kMaxHeldReplies = 1 << 20;
 constexpr size_t kOctetHeader = 16;
+constexpr int64_t kSweepMs = 1000;
+constexpr int64_t kWarnEveryMs = 10'000;
+
+// A refusal is a reply line for frame 0 (no frame was taken), sent without waiting.
+void send_refusal(int fd, std::string_view code, std::string_view message) {
+  std::string line = "{\"frame\":0,\"ok\":false,\"error\":";
+  append_json_string(line, code);
+  line.append(",\"message\":");
+  append_json_string(line, message);
+  line.append("}\n");
+  [[maybe_unused]] ssize_t n = ::send(fd, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+std::string not_allowed_message(const Sender& s) {
+  return "uid " + std::to_string(s.uid) + " gid " + std::to_string(s.gid) +
+         " may not send to this socket (listen.allow.stream)";
+}
 
 }  // namespace
 
@@ -60,8 +78,14 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
         eof_ = true;
         state = ReadState::Stopped;
       } else {
+        last_read_ms_ = now_unix_ms();
+        if (!l_.limits_.allow_stream.allows(sender_.uid, sender_.gid)) {
+          refuse_and_close("not_allowed", not_allowed_message(sender_));
+          return ReadState::Stopped;
+        }
         const size_t total = have + static_cast<size_t>(n);
         const size_t used = framer_.feed({buf, total}, *this);
+        if (carry_.empty() && used < total) frame_started_ms_ = last_read_ms_;
         carry_.assign(buf + used, total - used);
       }
     }
@@ -92,6 +116,27 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
       }
     }
     return n;
+  }
+
+  // Idle and slow-frame limits, checked by the listener's sweep.
+  void check_timeouts(int64_t now_ms) {
+    if (closed_) return;
+    const ListenConfig& limits = l_.limits_;
+    if (!carry_.empty() && now_ms - frame_started_ms_ > limits.frame_timeout_ms) {
+      ++l_.stats_.frame_timeouts;
+      refuse_and_close("frame_timeout", "a frame stayed incomplete for longer than listen.frame_timeout (" +
+                                            std::to_string(limits.frame_timeout_ms) + " ms)");
+    } else if (now_ms - last_read_ms_ > limits.idle_timeout_ms && replies_.empty() && !paused_) {
+      ++l_.stats_.idle_timeouts;
+      close();
+    }
+  }
+
+  // Sends one error line, if the socket has room, and closes.
+  void refuse_and_close(std::string_view code, std::string_view message) {
+    if (closed_) return;
+    send_refusal(sock_.native_handle(), code, message);
+    close();
   }
 
   void release(uint64_t durable) {
@@ -235,12 +280,15 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   bool reading_ = false;
   bool writing_ = false;
   bool paused_ = false;
+  int64_t last_read_ms_ = now_unix_ms();
+  int64_t frame_started_ms_ = 0;  // when the partial frame in carry_ began
 
   friend class StreamListener;
 };
 
-StreamListener::StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes)
-    : io_(io), acceptor_(io, stream_protocol(), fd), pipeline_(pipeline) {
+StreamListener::StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes,
+                               const ListenConfig& limits)
+    : io_(io), acceptor_(io, stream_protocol(), fd), pipeline_(pipeline), limits_(limits), sweep_(io) {
   set_max_event_bytes(max_event_bytes);
   // Credentials with every message, not only the connect-time snapshot: a child that
   // inherited the connection is reported as itself. Accepted sockets inherit the flag.
@@ -258,7 +306,30 @@ void StreamListener::set_max_event_bytes(size_t max) {
   for (auto& [p, s] : sessions_) s->framer_.set_max_record_bytes(max);
 }
 
-void StreamListener::start() { accept(); }
+void StreamListener::start() {
+  accept();
+  sweep();
+}
+
+void StreamListener::sweep() {
+  sweep_.expires_after(std::chrono::milliseconds(kSweepMs));
+  sweep_.async_wait([this](boost::system::error_code ec) {
+    if (ec || draining_) return;
+    const int64_t now = now_unix_ms();
+    std::vector<std::shared_ptr<StreamSession>> all;
+    all.reserve(sessions_.size());
+    for (auto& [p, s] : sessions_) all.push_back(s);
+    for (auto& s : all) s->check_timeouts(now);
+    if (stats_.refused + stats_.frame_timeouts > warned_ && now - last_warning_ms_ >= kWarnEveryMs) {
+      spdlog::warn("stream socket: {} connections refused (limit or allowlist), {} closed for slow frames, {} idle "
+                   "connections closed so far",
+                   stats_.refused, stats_.frame_timeouts, stats_.idle_timeouts);
+      warned_ = stats_.refused + stats_.frame_timeouts;
+      last_warning_ms_ = now;
+    }
+    sweep();
+  });
+}
 
 void StreamListener::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket sock) {
@@ -269,6 +340,20 @@ void StreamListener::accept() {
       Sender sender;
       if (::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
         sender = {cred.pid, cred.uid, cred.gid};
+      if (sessions_.size() >= limits_.max_connections) {
+        ++stats_.refused;
+        send_refusal(sock.native_handle(), "too_many_connections",
+                     "traild serves at most " + std::to_string(limits_.max_connections) +
+                         " connections at once (listen.max_connections); try again later");
+        accept();
+        return;  // the socket closes as it goes out of scope
+      }
+      if (!limits_.allow_stream.allows(sender.uid, sender.gid)) {
+        ++stats_.refused;
+        send_refusal(sock.native_handle(), "not_allowed", not_allowed_message(sender));
+        accept();
+        return;
+      }
       sock.non_blocking(true);
       auto s = std::make_shared<StreamSession>(*this, std::move(sock), sender);
       sessions_.emplace(s.get(), s);
@@ -321,6 +406,7 @@ void StreamListener::remove(StreamSession* s) {
 
 void StreamListener::drain() {
   draining_ = true;
+  sweep_.cancel();
   boost::system::error_code ec;
   acceptor_.close(ec);
   std::vector<std::shared_ptr<StreamSession>> all;

@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <simdjson.h>
 
 #include <memory>
@@ -20,9 +21,16 @@ namespace traild {
 
 class StreamSession;
 
+struct StreamStats {
+  uint64_t refused = 0;         // over listen.max_connections or not in the allowlist
+  uint64_t frame_timeouts = 0;  // closed: a frame stayed incomplete too long
+  uint64_t idle_timeouts = 0;   // closed: silent too long
+};
+
 class StreamListener {
  public:
-  StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes);
+  StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes,
+                 const ListenConfig& limits);
   ~StreamListener();
   void start();
   // Batches became durable: send released replies and resume paused connections.
@@ -32,11 +40,15 @@ class StreamListener {
   // Shutdown, step 2: send what can be sent without waiting and close every connection.
   void close_all();
   void set_max_event_bytes(size_t max);
+  // Connection cap, timeouts and allowlist (apply to new reads and connections).
+  void set_limits(const ListenConfig& limits) { limits_ = limits; }
+  const StreamStats& stats() const { return stats_; }
   size_t connections() const { return sessions_.size(); }
 
  private:
   friend class StreamSession;
   void accept();
+  void sweep();
   void remove(StreamSession* s);
   bool is_ack_handshake(std::string_view record);
   char* read_buffer() { return buffer_.data(); }
@@ -55,6 +67,11 @@ class StreamListener {
   std::vector<std::weak_ptr<StreamSession>> paused_;
   simdjson::dom::parser handshake_parser_;
   bool draining_ = false;
+  ListenConfig limits_;
+  boost::asio::steady_timer sweep_;
+  StreamStats stats_;
+  uint64_t warned_ = 0;
+  int64_t last_warning_ms_ = 0;
 };
 
 }  // namespace traild

@@ -200,6 +200,20 @@ BackgroundSender::~BackgroundSender() {
   join();
 }
 
+bool Client::wait_closed(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char b[65536];
+    ssize_t n = ::recv(fd_, b, sizeof b, 0);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return true;
+    if (n > 0) buf_.append(b, static_cast<size_t>(n));
+  }
+}
+
 void Client::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
 
 std::string Client::read_line(std::chrono::milliseconds timeout) {

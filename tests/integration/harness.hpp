@@ -67,6 +67,8 @@ class Client {
   // Reads one reply line (waits up to the timeout); "" on EOF or timeout.
   std::string read_line(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   void shutdown_write();
+  // Reads (and drops) until traild closes the connection; false if it is still open then.
+  bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   int fd() const { return fd_; }
 
  private:
