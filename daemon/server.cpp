@@ -204,21 +204,22 @@ class Server {
     restart_only("output.prefix", config_.output.prefix, next.output.prefix);
     restart_only("quarantine.directory", config_.quarantine.directory, next.quarantine.directory);
     restart_only("state_directory", config_.state_directory, next.state_directory);
-    Config applied = config_;
-    applied.input = next.input;
-    applied.output.rotate = next.output.rotate;
-    applied.output.retention = next.output.retention;
-    applied.output.durability = next.output.durability;
-    applied.output.max_queue_bytes = next.output.max_queue_bytes;
-    applied.quarantine.rotate = next.quarantine.rotate;
-    applied.quarantine.retention = next.quarantine.retention;
-    applied.log = next.log;
-    applied.redact = next.redact;
-    applied.listen.max_connections = next.listen.max_connections;
-    applied.listen.idle_timeout_ms = next.listen.idle_timeout_ms;
-    applied.listen.frame_timeout_ms = next.listen.frame_timeout_ms;
-    applied.listen.allow_stream = next.listen.allow_stream;
-    applied.listen.allow_datagram = next.listen.allow_datagram;
+    restart_only("listen.group", config_.listen.group, next.listen.group);
+    restart_only("listen.mode", std::to_string(config_.listen.mode), std::to_string(next.listen.mode));
+    restart_only("output.dedup_window", std::to_string(config_.output.dedup_window),
+                 std::to_string(next.output.dedup_window));
+    // Everything else applies at once: start from the new file and keep the restart-only
+    // settings, so a new key can never be silently left out of a reload.
+    Config applied = next;
+    applied.listen.stream = config_.listen.stream;
+    applied.listen.datagram = config_.listen.datagram;
+    applied.listen.mode = config_.listen.mode;
+    applied.listen.group = config_.listen.group;
+    applied.output.directory = config_.output.directory;
+    applied.output.prefix = config_.output.prefix;
+    applied.output.dedup_window = config_.output.dedup_window;
+    applied.quarantine.directory = config_.quarantine.directory;
+    applied.state_directory = config_.state_directory;
     config_ = applied;
     spdlog::set_level(spdlog::level::from_str(config_.log.level));
     pipeline_->reconfigure(config_);
