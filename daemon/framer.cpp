@@ -1,5 +1,6 @@
 #include "daemon/framer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace traild {
@@ -34,6 +35,34 @@ Count parse_count(std::string_view s, uint64_t& len, size_t& header) {
   len = v;
   header = i + 1;
   return Count::Ok;
+}
+
+// The end (index after '}') of the JSON object that follows a syslog header in s, or npos
+// when s holds no complete object. Strings are skipped with their escapes, so braces in
+// them do not count.
+size_t syslog_json_end(std::string_view s) {
+  size_t i = s.find('{');
+  if (i == std::string_view::npos) return i;
+  int depth = 0;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '"') {
+      for (++i; i < s.size() && s[i] != '"'; ++i)
+        if (s[i] == '\\') ++i;
+      if (i >= s.size()) return std::string_view::npos;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+bool only_blanks(std::string_view r) {
+  for (char c : r)
+    if (c != ' ' && c != '\t') return false;
+  return true;
 }
 
 }  // namespace
@@ -85,6 +114,19 @@ size_t StreamFramer::feed(std::string_view data, FrameSink& sink) {
       }
     }
     size_t t = find_terminator(rest);
+    if (first == '<') {
+      // A syslog sender that uses no delimiter at all (Python's SysLogHandler with
+      // append_nul=False writes "<14>{...}<14>{...}"): its record also ends right after its
+      // JSON object when the next record starts there, or nothing has followed yet.
+      const size_t scan = std::min(t == std::string_view::npos ? rest.size() : t, max_ + 1);
+      const size_t end = syslog_json_end(rest.substr(0, scan));
+      if (end != std::string_view::npos && end <= max_ && end < scan + (t == std::string_view::npos ? 1 : 0) &&
+          (end == rest.size() || rest[end] == '<')) {
+        sink.on_record(rest.substr(0, end));
+        pos += end;
+        continue;
+      }
+    }
     if (t == std::string_view::npos) {
       if (rest.size() <= max_ + 1) return pos;  // incomplete: wait for more (a '\r' may follow)
       // Over the limit with no end in sight: report it now and skip until its terminator,
@@ -95,7 +137,7 @@ size_t StreamFramer::feed(std::string_view data, FrameSink& sink) {
     }
     std::string_view record = strip_cr(rest.substr(0, t));
     if (record.size() > max_) sink.on_oversize(record.substr(0, max_), record.size());
-    else sink.on_record(record);
+    else if (!only_blanks(record)) sink.on_record(record);  // blanks after a syslog record's JSON
     pos += t + 1;
   }
   return pos;

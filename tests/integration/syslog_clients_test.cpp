@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "harness.hpp"
@@ -108,26 +110,55 @@ TEST_F(SyslogClients, LoggerStdinManyLinesOnOneConnection) {
   ASSERT_TRUE(wait_until([&] { return count_action(d, "logger-stdin") == 300; })) << count_action(d, "logger-stdin");
 }
 
-TEST_F(SyslogClients, PythonSysLogHandlerDatagramAndStream) {
+TEST_F(SyslogClients, PythonSysLogHandlerDatagramAndStreamWithAndWithoutNul) {
+  // Two messages per handler, so a stream without delimiters (append_nul=False) carries
+  // "<14>{...}<14>{...}" on one connection.
   const std::string script = R"(
 import logging, logging.handlers, socket, sys
 for kind, path in (("dgram", sys.argv[1]), ("stream", sys.argv[2])):
-    h = logging.handlers.SysLogHandler(address=path,
-        socktype=socket.SOCK_DGRAM if kind == "dgram" else socket.SOCK_STREAM)
-    log = logging.getLogger(kind)
-    log.addHandler(h)
-    log.setLevel(logging.INFO)
-    log.info('{"event":{"action":"python-%s"},"user":{"name":"alice"}}' % kind)
-    h.close()
+    for nul in (True, False):
+        h = logging.handlers.SysLogHandler(address=path,
+            socktype=socket.SOCK_DGRAM if kind == "dgram" else socket.SOCK_STREAM)
+        h.append_nul = nul
+        log = logging.getLogger("%s-%s" % (kind, nul))
+        log.addHandler(h)
+        log.setLevel(logging.INFO)
+        for n in (1, 2):
+            log.info('{"event":{"action":"python-%s-%s-%d"},"user":{"name":"alice"}}' % (kind, "nul" if nul else "bare", n))
+        h.close()
 )";
   fs::path py = d.dir() / "client.py";
   std::ofstream(py) << script;
   run("python3 " + py.string() + " " + d.datagram().string() + " " + d.stream().string());
   for (std::string kind : {"dgram", "stream"}) {
-    std::string line = line_with_action(d, "python-" + kind);
-    ASSERT_FALSE(line.empty()) << kind << "\n" << d.log();
-    EXPECT_EQ(syslog_of(line), R"({"priority":14,"facility":{"code":1,"name":"user"},"severity":{"code":6,"name":"Informational"}})");
-    EXPECT_NE(line.find(R"("user":{"name":"alice"})"), std::string::npos);
+    for (std::string nul : {"nul", "bare"}) {
+      for (std::string n : {"1", "2"}) {
+        const std::string action = "python-" + kind + "-" + nul + "-" + n;
+        std::string line = line_with_action(d, action);
+        ASSERT_FALSE(line.empty()) << action << "\n" << d.log();
+        EXPECT_EQ(syslog_of(line), R"({"priority":14,"facility":{"code":1,"name":"user"},"severity":{"code":6,"name":"Informational"}})");
+        EXPECT_NE(line.find(R"("user":{"name":"alice"})"), std::string::npos);
+      }
+    }
+  }
+  EXPECT_TRUE(d.quarantine_lines().empty());
+}
+
+// glibc's syslog(3) writes to /dev/log only: a private mount namespace points /dev/log at
+// traild's socket (datagram, then stream, which glibc falls back to). Needs root.
+TEST_F(SyslogClients, GlibcSyslog3OnBothSockets) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the client its own /dev/log";
+  for (const fs::path& socket : {d.datagram(), d.stream()}) {
+    const std::string action = "glibc-" + socket.extension().string().substr(1);
+    const fs::path script = d.dir() / "glibc.sh";
+    std::ofstream(script) << "mount -t tmpfs tmpfs /dev && ln -s " << socket.string() << " /dev/log && exec "
+                          << SYSLOG3_CLIENT_BIN << " " << sh_quote(event(action)) << "\n";
+    run("unshare -m sh " + script.string());
+    std::string line = line_with_action(d, action);
+    ASSERT_FALSE(line.empty()) << action << "\n" << d.log();
+    std::string sys = syslog_of(line);
+    EXPECT_NE(sys.find(R"("priority":37)"), std::string::npos) << sys;
+    EXPECT_NE(sys.find(R"("appname":"glibc-client","procid":")"), std::string::npos) << sys;
   }
 }
 

@@ -110,5 +110,27 @@ TEST(Framer, DatagramStripsOneTerminatorAndMatchingOctetCount) {
   EXPECT_EQ(datagram_record("{\"a\":1}\n{\"b\":"), "{\"a\":1}\n{\"b\":");
 }
 
+// Python's SysLogHandler with append_nul=False on a stream socket: no delimiter at all.
+TEST(Framer, UndelimitedSyslogRecordsEndWithTheirJsonObject) {
+  StreamFramer f(1024);
+  auto c = run(f, {R"(<14>{"a":"}<{"}<14>{"b":[1,{"c":2}]})", R"(<14>{"d":3})"}, false);
+  EXPECT_EQ(c.records, (std::vector<std::string>{R"(<14>{"a":"}<{"})", R"(<14>{"b":[1,{"c":2}]})", R"(<14>{"d":3})"}));
+  // Split across reads inside the object: waits for the rest.
+  StreamFramer g(1024);
+  c = run(g, {R"(<14>{"a":)", R"(1}<14>{"b":2})"}, false);
+  EXPECT_EQ(c.records, (std::vector<std::string>{R"(<14>{"a":1})", R"(<14>{"b":2})"}));
+}
+
+TEST(Framer, DelimitedSyslogRecordsKeepTheirTrailingText) {
+  StreamFramer f(1024);
+  // Text after the object before the terminator stays in the record (it is then judged whole).
+  auto c = run(f, {"<13>Nov 21 20:51:12 vm {\"a\":1} \n<13>t: {\"b\":2} x\n"});
+  EXPECT_EQ(c.records, (std::vector<std::string>{"<13>Nov 21 20:51:12 vm {\"a\":1} ", "<13>t: {\"b\":2} x"}));
+  // A read that ends right after the object: the blanks and terminator that follow are no record.
+  StreamFramer g(1024);
+  c = run(g, {"<13>t: {\"a\":1}", " \n", "{\"b\":2}\n"});
+  EXPECT_EQ(c.records, (std::vector<std::string>{"<13>t: {\"a\":1}", "{\"b\":2}"}));
+}
+
 }  // namespace
 }  // namespace traild
