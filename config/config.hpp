@@ -55,6 +55,8 @@ struct InputConfig {
   // an event whose event.action is non_json_action.
   bool wrap_non_json = false;
   std::string non_json_action = "syslog-message";
+  uint64_t rate_limit = 0;  // events per second per sender uid; 0: no limit
+  uint64_t rate_burst = 0;  // bucket size; 0: one second's worth
 };
 
 struct OutputConfig {

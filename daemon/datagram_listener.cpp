@@ -86,6 +86,7 @@ DatagramListener::ReadState DatagramListener::read_batch() {
       spdlog::warn("datagram socket: receive failed: {}", std::strerror(errno));
     return ReadState::WouldBlock;
   }
+  const int64_t now = now_unix_ms();
   for (int i = 0; i < n; ++i) {
     msghdr& h = msgs_[i].msg_hdr;
     Sender sender;
@@ -98,6 +99,10 @@ DatagramListener::ReadState DatagramListener::read_batch() {
     }
     if (!allow_.allows(sender.uid, sender.gid)) {
       ++refused_;
+      continue;
+    }
+    if (!pipeline_.rate_limiter().take(sender.uid, now)) {
+      pipeline_.rate_limiter().count_drop(sender.uid);  // reported as a traild-rate-limit event
       continue;
     }
     std::string_view data(buffers_.data() + static_cast<size_t>(i) * slot_, msgs_[i].msg_len);
@@ -113,7 +118,6 @@ DatagramListener::ReadState DatagramListener::read_batch() {
       pipeline_.ingest(record, sender, SourceKind::Datagram);
   }
   if (refused_ > warned_) {
-    const int64_t now = now_unix_ms();
     if (now - last_warning_ms_ >= 10'000) {
       spdlog::warn("datagram socket: {} datagrams from senders outside listen.allow.datagram dropped so far", refused_);
       warned_ = refused_;

@@ -85,6 +85,7 @@ size_t StreamFramer::feed(std::string_view data, FrameSink& sink) {
       continue;
     }
     char first = rest[0];
+    if (sink.paused()) return pos;
     if (first == '\n' || first == '\0' || (first == '\r' && rest.size() > 1 && rest[1] == '\n')) {
       pos += first == '\r' ? 2 : 1;  // an empty record
       continue;

@@ -21,6 +21,9 @@ class FrameSink {
   // A record over the limit: `head` is its first max_record_bytes bytes, `size` is how long
   // it is known to be so far (at least head.size() + 1).
   virtual void on_oversize(std::string_view head, uint64_t size) = 0;
+  // Asked before each record: true makes feed() stop there, leaving the rest unconsumed
+  // (a sender over its rate limit).
+  virtual bool paused() { return false; }
 };
 
 class StreamFramer {

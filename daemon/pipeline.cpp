@@ -50,10 +50,12 @@ Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint
       next_sequence_(next_sequence),
       max_queue_bytes_(config.output.max_queue_bytes),
       batch_target_bytes_(std::min<size_t>(kBatchTargetBytes, config.output.max_queue_bytes / 4)) {
+  rate_limiter_.configure(config.input.rate_limit, config.input.rate_burst);
   open_batch();
 }
 
 void Pipeline::reconfigure(const Config& config) {
+  rate_limiter_.configure(config.input.rate_limit, config.input.rate_burst);
   parser_.set_limits({config.input.max_event_bytes, config.input.max_depth});
   redactor_ = Redactor(config.redact);
   config_wrap_non_json_ = config.input.wrap_non_json;

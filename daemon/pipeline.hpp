@@ -12,6 +12,7 @@
 #include "common/uuid.hpp"
 #include "config/config.hpp"
 #include "daemon/event_parser.hpp"
+#include "daemon/rate_limiter.hpp"
 #include "daemon/recent_ids.hpp"
 #include "daemon/redactor.hpp"
 #include "daemon/sender_identity.hpp"
@@ -68,6 +69,8 @@ class Pipeline {
   void reconfigure(const Config& config);
 
   const PipelineStats& stats() const { return stats_; }
+  // Per-uid rate limits (input.rate_limit), applied by the listeners before ingest.
+  RateLimiter& rate_limiter() { return rate_limiter_; }
   uint64_t next_sequence() const { return next_sequence_; }
 
  private:
@@ -85,6 +88,7 @@ class Pipeline {
   std::string non_json_action_;
   SyslogHeader syslog_;
   SenderIdentity identity_;
+  RateLimiter rate_limiter_;
   std::string syslog_json_;  // log.syslog of the current record
   std::string wrapped_;      // a non-JSON syslog MSG wrapped as an event
   ParsedEvent event_;

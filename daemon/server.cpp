@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
 
@@ -102,6 +103,7 @@ class Server {
       datagram_->start();
     }
     wait_signal();
+    report_rate_limit_drops();
     pipeline_->emit_internal(internal_event("traild-start", "process", "start",
                                             "traild " TRAILD_VERSION " started"));
     pipeline_->submit_if_writer_idle();
@@ -118,6 +120,29 @@ class Server {
   }
 
  private:
+  // Once per interval, one traild-rate-limit event per uid whose datagrams were dropped.
+  void report_rate_limit_drops() {
+    rate_report_.expires_after(std::chrono::seconds(10));
+    rate_report_.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopping_) return;
+      emit_rate_limit_drops();
+      pipeline_->submit_if_writer_idle();
+      report_rate_limit_drops();
+    });
+  }
+
+  void emit_rate_limit_drops() {
+    for (const auto& [uid, dropped] : pipeline_->rate_limiter().take_dropped()) {
+      const std::string who = std::to_string(uid);
+      spdlog::warn("rate limit: dropped {} datagrams from uid {}", dropped, who);
+      pipeline_->emit_internal(internal_event(
+          "traild-rate-limit", "process", "info",
+          "dropped " + std::to_string(dropped) + " datagrams from uid " + who + " over input.rate_limit",
+          ",\"user\":{\"id\":\"" + who + "\"},\"traild\":{\"dropped\":" + std::to_string(dropped) + "}",
+          "failure"));
+    }
+  }
+
   void wait_signal() {
     signals_.async_wait([this](boost::system::error_code ec, int sig) {
       if (ec) return;
@@ -137,6 +162,8 @@ class Server {
     spdlog::info("{} received: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     if (datagram_) datagram_->drain();
     if (stream_) stream_->drain();
+    rate_report_.cancel();
+    emit_rate_limit_drops();
     pipeline_->emit_internal(internal_event("traild-stop", "process", "end", "traild stopping"));
     pipeline_->submit_if_writer_idle();
     maybe_finish();
@@ -246,6 +273,7 @@ class Server {
   std::string config_path_;
   boost::asio::io_context io_{1};
   boost::asio::signal_set signals_;
+  boost::asio::steady_timer rate_report_{io_};
   FileStream trail_;
   FileStream quarantine_;
   RecentIds recent_;

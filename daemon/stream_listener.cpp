@@ -52,7 +52,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
 
   // Reads and frames up to kReadsPerTurn chunks, then yields so other connections get a turn.
   ReadState read_some() {
-    if (closed_ || eof_ || reading_) return ReadState::Stopped;
+    if (closed_ || eof_ || reading_ || throttled_) return ReadState::Stopped;
     auto self = shared_from_this();
     const int fd = sock_.native_handle();
     ReadState state = ReadState::MoreAvailable;
@@ -61,6 +61,14 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
         pause();
         state = ReadState::Stopped;
         break;
+      }
+      RateLimiter& limiter = l_.pipeline_.rate_limiter();
+      if (!l_.draining_ && limiter.enabled()) {
+        if (int64_t wait = limiter.wait_ms(sender_.uid, now_unix_ms()); wait > 0) {
+          throttle(wait);  // over its rate: slowed, not dropped
+          state = ReadState::Stopped;
+          break;
+        }
       }
       char* buf = l_.read_buffer();
       std::memcpy(buf, carry_.data(), carry_.size());
@@ -118,9 +126,35 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
     return n;
   }
 
+  // Stops reading for `ms` (the sender is over input.rate_limit); the kernel then makes the
+  // client wait, and nothing it sent is lost.
+  void throttle(int64_t ms) {
+    if (throttled_) return;
+    throttled_ = true;
+    throttle_timer_.expires_after(std::chrono::milliseconds(ms));
+    frame_started_ms_ = now_unix_ms() + ms;  // what waits in carry_ is not a slow frame
+    throttle_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->throttled_ = false;
+      if (ec || self->closed_) return;
+      self->frame_carry();
+      self->read_some();
+    });
+  }
+
+  // Frames what a throttle left unconsumed, before reading more.
+  void frame_carry() {
+    if (carry_.empty()) return;
+    char* buf = l_.read_buffer();
+    std::memcpy(buf, carry_.data(), carry_.size());
+    const size_t used = framer_.feed({buf, carry_.size()}, *this);
+    carry_.erase(0, used);
+    l_.pipeline_.submit_if_writer_idle();
+    flush();
+  }
+
   // Idle and slow-frame limits, checked by the listener's sweep.
   void check_timeouts(int64_t now_ms) {
-    if (closed_) return;
+    if (closed_ || throttled_) return;  // a throttled client is waiting on traild, not idle
     const ListenConfig& limits = l_.limits_;
     if (!carry_.empty() && now_ms - frame_started_ms_ > limits.frame_timeout_ms) {
       ++l_.stats_.frame_timeouts;
@@ -156,6 +190,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   void close() {
     if (closed_) return;
     closed_ = true;
+    throttle_timer_.cancel();
     boost::system::error_code ec;
     sock_.close(ec);
     l_.remove(this);
@@ -165,11 +200,23 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   void drain() {
     reading_ = false;  // a pending wait is superseded; its handler finds nothing to do
     paused_ = false;
+    throttled_ = false;  // shutdown reads everything already sent, whatever the rate
+    frame_carry();
     while (read_some() == ReadState::MoreAvailable) {
     }
   }
 
  private:
+  // Over its rate: stop framing here; the rest waits in carry_ until the bucket refills.
+  bool paused() override {
+    RateLimiter& limiter = l_.pipeline_.rate_limiter();
+    if (l_.draining_ || !limiter.enabled()) return false;
+    const int64_t now = now_unix_ms();
+    if (limiter.wait_ms(sender_.uid, now) > 0) return true;
+    limiter.charge(sender_.uid, 1, now);
+    return false;
+  }
+
   void on_record(std::string_view record) override {
     if (!first_seen_) {
       first_seen_ = true;
@@ -280,6 +327,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   bool reading_ = false;
   bool writing_ = false;
   bool paused_ = false;
+  bool throttled_ = false;
+  boost::asio::steady_timer throttle_timer_{sock_.get_executor()};
   int64_t last_read_ms_ = now_unix_ms();
   int64_t frame_started_ms_ = 0;  // when the partial frame in carry_ began
 

@@ -115,3 +115,73 @@ TEST(Limits, AllowlistsRefuseOtherUsersOnBothSockets) {
 
 }  // namespace
 }  // namespace traild::test
+
+namespace traild::test {
+namespace {
+
+// A sender over its rate: its stream events are all written, but no faster than the rate
+// allows; its datagrams beyond the rate are dropped and reported; another uid is unaffected.
+TEST(Limits, RateLimitSlowsStreamsDropsAndReportsDatagramsPerUid) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to send as another user";
+  Daemon d("limit-rate", "", "input:\n  rate_limit: {events_per_second: 100, burst: 10}\n");
+  listen_extra(d, "  mode: \"0666\"\n");
+  d.start();
+  const std::string script = R"(
+import os, socket, sys
+stream_path, dgram_path = sys.argv[1], sys.argv[2]
+pid = os.fork()
+if pid == 0:
+    os.setgid(65534); os.setuid(65534)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(stream_path)
+    s.sendall(b'{"traild":{"ack":true}}\n' + b''.join(b'{"event":{"action":"rate-stream"}}\n' for _ in range(150)))
+    f = s.makefile()
+    assert all('"ok":true' in f.readline() for _ in range(150))
+    d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    for _ in range(200):
+        d.sendto(b'{"event":{"action":"rate-dgram-nobody"}}', dgram_path)
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+assert status == 0, status
+d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for _ in range(5):
+    d.sendto(b'{"event":{"action":"rate-dgram-root"}}', dgram_path)
+)";
+  std::ofstream(d.dir() / "rate.py") << script;
+  auto r = run_command("python3 " + (d.dir() / "rate.py").string() + " " + d.stream().string() + " " +
+                       d.datagram().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output << d.log();
+
+  auto created_ms = [](const std::string& line) {
+    std::string created = line.substr(line.find("\"created\":\"") + 11, 24);
+    return (std::stoll(created.substr(11, 2)) * 3600 + std::stoll(created.substr(14, 2)) * 60) * 1000 +
+           std::stoll(created.substr(17, 2)) * 1000 + std::stoll(created.substr(20, 3));
+  };
+  std::vector<int64_t> stream_times;
+  ASSERT_TRUE(wait_until([&] {
+    stream_times.clear();
+    size_t root = 0;
+    for (auto& l : d.lines()) {
+      if (l.find("\"rate-stream\"") != std::string::npos) stream_times.push_back(created_ms(l));
+      root += l.find("\"rate-dgram-root\"") != std::string::npos;
+    }
+    return stream_times.size() == 150 && root == 5;
+  })) << stream_times.size();
+  // 150 events at 100/s with a burst of 10 cannot have arrived in less than 1.4 s.
+  EXPECT_GE(stream_times.back() - stream_times.front(), 1300);
+
+  // The drops are reported at shutdown at the latest, with their uid and count.
+  EXPECT_EQ(d.stop(), 0);
+  size_t nobody_written = 0;
+  std::string report;
+  for (auto& l : d.lines()) {
+    nobody_written += l.find("\"rate-dgram-nobody\"") != std::string::npos;
+    if (l.find("traild-rate-limit") != std::string::npos) report = l;
+  }
+  EXPECT_LT(nobody_written, 200u);
+  EXPECT_NE(report.find(R"("user":{"id":"65534"})"), std::string::npos) << report;
+  EXPECT_NE(report.find("\"dropped\":" + std::to_string(200 - nobody_written)), std::string::npos) << report;
+}
+
+}  // namespace
+}  // namespace traild::test
