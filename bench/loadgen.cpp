@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "scratch_daemon.hpp"
+
 namespace {
 
 struct Options {
@@ -183,57 +185,12 @@ void run_connection(const std::string& socket, const std::string& corpus, size_t
   }
 }
 
-struct ProcessUsage {
-  double cpu_seconds = 0;
-  long peak_rss_kib = 0;
-};
-
-ProcessUsage read_usage(pid_t pid) {
-  ProcessUsage u;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string content((std::istreambuf_iterator<char>(stat)), {});
-  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-  std::istringstream rest(content.substr(content.rfind(')') + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  u.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) u.peak_rss_kib = std::stol(line.substr(6));
-  return u;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Options opt = parse_options(argc, argv);
-  std::string scratch = opt.dir + "/traild-loadgen-XXXXXX";
-  if (!::mkdtemp(scratch.data())) usage("cannot create a scratch directory");
-  const std::string socket = scratch + "/traild.sock";
-  {
-    std::ofstream config(scratch + "/traild.yaml");
-    config << "listen:\n  stream: " << socket << "\n  datagram: \"\"\n  group: \"\"\n"
-           << "output:\n  directory: " << scratch << "/log\n  durability: " << opt.durability << "\n"
-           << "quarantine:\n  directory: " << scratch << "/rejected\n"
-           << "state_directory: " << scratch << "/state\nlog:\n  level: warn\n";
-  }
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::string config = scratch + "/traild.yaml";
-    ::execl(opt.traild.c_str(), opt.traild.c_str(), "--config", config.c_str(), static_cast<char*>(nullptr));
-    std::perror("exec traild");
-    ::_exit(127);
-  }
-  for (int i = 0; i < 1000 && !std::filesystem::exists(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (!std::filesystem::exists(socket)) {
-    ::kill(pid, SIGKILL);
-    usage("traild did not create its socket within 10 s");
-  }
+  traild::bench::ScratchDaemon daemon(opt.traild, opt.dir, "  durability: " + opt.durability + "\n");
+  const std::string socket = daemon.stream();
 
   const int corpus_lines = 4096;
   std::vector<std::string> corpora;
@@ -244,7 +201,7 @@ int main(int argc, char** argv) {
   }
   const double mean_event_bytes = static_cast<double>(bytes) / (opt.connections * corpus_lines);
 
-  ProcessUsage before = read_usage(pid);
+  traild::bench::ProcessUsage before = daemon.usage();
   auto started = std::chrono::steady_clock::now();
   std::vector<ConnectionResult> results(static_cast<size_t>(opt.connections));
   std::vector<std::thread> threads;
@@ -255,11 +212,8 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  ProcessUsage after = read_usage(pid);
-
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  traild::bench::ProcessUsage after = daemon.usage();
+  const bool clean_exit = daemon.stop();
 
   long acked = 0, rejected = 0;
   int failed = 0;
@@ -277,6 +231,5 @@ int main(int argc, char** argv) {
       "peak_rss_mib=%.1f | acked=%ld rejected=%ld wall_s=%.2f\n",
       opt.durability.c_str(), opt.connections, opt.events, mean_event_bytes, cpu / (static_cast<double>(acked) / 1e6),
       static_cast<double>(acked) / wall, static_cast<double>(after.peak_rss_kib) / 1024.0, acked, rejected, wall);
-  std::filesystem::remove_all(scratch);
-  return (failed || rejected || acked != opt.events || !WIFEXITED(status) || WEXITSTATUS(status) != 0) ? 1 : 0;
+  return (failed || rejected || acked != opt.events || !clean_exit) ? 1 : 0;
 }

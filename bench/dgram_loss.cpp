@@ -1,0 +1,87 @@
+// traild_dgram_loss: how many events a non-blocking datagram sender loses at a given rate.
+// Linux queues only net.unix.max_dgram_qlen datagrams per socket, so a sender that does
+// not block (as syslog(3) callers and most loggers effectively do) loses whatever finds
+// the queue full (EAGAIN). Sends --events datagrams paced at --rate per second, then
+// counts what reached the trail.
+//
+//   traild_dgram_loss --traild build/traild [--rate 50000] [--events 200000] [--dir /tmp]
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "scratch_daemon.hpp"
+
+namespace {
+
+long read_long(const char* path) {
+  std::ifstream in(path);
+  long v = -1;
+  in >> v;
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string traild, dir = "/tmp";
+  long rate = 50'000, events = 200'000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--traild") traild = v;
+    else if (a == "--rate") rate = std::stol(v);
+    else if (a == "--events") events = std::stol(v);
+    else if (a == "--dir") dir = v;
+    else {
+      std::fprintf(stderr, "usage: traild_dgram_loss --traild PATH [--rate N] [--events N] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  if (traild.empty() || rate <= 0 || events <= 0) {
+    std::fprintf(stderr, "usage: traild_dgram_loss --traild PATH [--rate N] [--events N] [--dir DIR]\n");
+    return 2;
+  }
+  traild::bench::ScratchDaemon daemon(traild, dir, "");
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, daemon.datagram().c_str(), sizeof addr.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::perror("connect");
+    return 1;
+  }
+  char event[512];
+  long sent = 0, refused = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (long i = 0; i < events; ++i) {
+    // Paced: event i is due at start + i/rate. Sleep rather than spin when there is time,
+    // as a real sender would, so traild is not starved of CPU by the benchmark itself.
+    const auto due = start + std::chrono::nanoseconds(i * 1'000'000'000LL / rate);
+    for (auto now = std::chrono::steady_clock::now(); now < due; now = std::chrono::steady_clock::now())
+      if (due - now > std::chrono::microseconds(100)) std::this_thread::sleep_for(due - now - std::chrono::microseconds(60));
+    int n = std::snprintf(event, sizeof event,
+                          "<86>Nov 21 10:00:00 bench[1]: {\"event\":{\"action\":\"dgram-bench\",\"outcome\":\"success\"},"
+                          "\"user\":{\"name\":\"user%ld\"},\"source\":{\"ip\":\"10.0.%ld.%ld\"},\"message\":\"n%ld\"}",
+                          i % 97, (i / 256) % 256, i % 256, i);
+    if (::send(fd, event, static_cast<size_t>(n), MSG_DONTWAIT) == n) ++sent;
+    else ++refused;  // EAGAIN: the socket's queue was full; this event is lost
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Everything the kernel took is written once traild catches up: wait for it.
+  size_t written = 0;
+  for (int i = 0; i < 1000 && (written = daemon.trail_lines()) < static_cast<size_t>(sent) + 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  written = written > 0 ? written - 1 : 0;  // traild's own start event
+  const bool clean = daemon.stop();
+  std::printf("rate=%ld/s events=%ld achieved_rate=%.0f/s | lost=%ld (%.2f%%) | sent=%ld refused_eagain=%ld "
+              "written=%zu | net.unix.max_dgram_qlen=%ld\n",
+              rate, events, static_cast<double>(events) / seconds, events - static_cast<long>(written),
+              100.0 * static_cast<double>(events - static_cast<long>(written)) / static_cast<double>(events), sent,
+              refused, written, read_long("/proc/sys/net/unix/max_dgram_qlen"));
+  return clean ? 0 : 1;
+}

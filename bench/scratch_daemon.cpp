@@ -1,0 +1,91 @@
+#include "scratch_daemon.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace traild::bench {
+
+ScratchDaemon::ScratchDaemon(const std::string& traild, const std::string& parent_dir, const std::string& output_yaml) {
+  dir_ = parent_dir + "/traild-bench-XXXXXX";
+  if (!::mkdtemp(dir_.data())) {
+    std::perror("cannot create a scratch directory");
+    std::exit(2);
+  }
+  const std::string config = dir_ + "/traild.yaml";
+  std::ofstream(config) << "listen:\n  stream: " << stream() << "\n  datagram: " << datagram()
+                        << "\n  group: \"\"\noutput:\n  directory: " << output() << "\n" << output_yaml
+                        << "quarantine:\n  directory: " << dir_ << "/rejected\nstate_directory: " << dir_
+                        << "/state\nlog:\n  level: warn\n";
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::execl(traild.c_str(), traild.c_str(), "--config", config.c_str(), static_cast<char*>(nullptr));
+    std::perror("exec traild");
+    ::_exit(127);
+  }
+  for (int i = 0; i < 1000 && !(std::filesystem::exists(stream()) && std::filesystem::exists(datagram())); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!std::filesystem::exists(stream())) {
+    ::kill(pid_, SIGKILL);
+    std::fprintf(stderr, "traild did not create its sockets within 10 s\n");
+    std::exit(2);
+  }
+}
+
+ScratchDaemon::~ScratchDaemon() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::filesystem::remove_all(dir_);
+}
+
+bool ScratchDaemon::stop() {
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+ProcessUsage ScratchDaemon::usage() const {
+  ProcessUsage u;
+  std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(stat)), {});
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  std::istringstream rest(content.substr(content.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  u.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) u.peak_rss_kib = std::stol(line.substr(6));
+  return u;
+}
+
+size_t ScratchDaemon::trail_lines() const {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(output(), ec)) {
+    if (f.path().extension() != ".jsonl") continue;
+    std::ifstream in(f.path());
+    std::string line;
+    while (std::getline(in, line)) ++n;
+  }
+  return n;
+}
+
+}  // namespace traild::bench

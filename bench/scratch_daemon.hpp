@@ -1,0 +1,35 @@
+// The real traild, started on a private configuration in a scratch directory, for the
+// whole-daemon benchmarks; stopped and cleaned up on destruction.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace traild::bench {
+
+struct ProcessUsage {
+  double cpu_seconds = 0;  // user + system
+  long peak_rss_kib = 0;   // VmHWM
+};
+
+class ScratchDaemon {
+ public:
+  // `output_yaml` is added under output:. Exits the program with a message on failure.
+  ScratchDaemon(const std::string& traild, const std::string& parent_dir, const std::string& output_yaml);
+  ~ScratchDaemon();
+  std::string stream() const { return dir_ + "/traild.sock"; }
+  std::string datagram() const { return dir_ + "/traild.dgram"; }
+  std::string output() const { return dir_ + "/log"; }
+  ProcessUsage usage() const;
+  // SIGTERM, then waits; true when traild exited 0.
+  bool stop();
+  // Lines in the trail's files so far.
+  size_t trail_lines() const;
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace traild::bench
