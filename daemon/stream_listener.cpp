@@ -430,12 +430,16 @@ bool StreamListener::is_ack_handshake(std::string_view record) {
 
 void StreamListener::on_durable() {
   const uint64_t durable = pipeline_.durable_batch_id();
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    StreamSession* s = *it;
-    auto keep = sessions_.count(s) ? sessions_[s] : nullptr;  // release may close it
+  // Releasing replies may close a session, which removes it from waiting_: work on a
+  // snapshot that keeps each session alive, never on an iterator into waiting_.
+  std::vector<std::shared_ptr<StreamSession>> waiting;
+  waiting.reserve(waiting_.size());
+  for (StreamSession* s : waiting_)
+    if (auto it = sessions_.find(s); it != sessions_.end()) waiting.push_back(it->second);
+  waiting_.clear();
+  for (auto& s : waiting) {
     s->release(durable);
-    if (!keep || keep->closed_ || !keep->has_unreleased()) it = waiting_.erase(it);
-    else ++it;
+    if (!s->closed_ && s->has_unreleased()) waiting_.insert(s.get());
   }
   if (pipeline_.backlogged()) return;
   std::vector<std::weak_ptr<StreamSession>> paused;

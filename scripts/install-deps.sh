@@ -7,6 +7,8 @@ packages=(
   libgtest-dev libbenchmark-dev
   socat netcat-openbsd python3 util-linux
 )
+# `install-deps.sh fuzz` adds clang and its sanitizer/libFuzzer runtimes.
+if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -96,6 +96,15 @@ class BackgroundSender {
 };
 
 std::string read_file(const fs::path& p);
+// A memory bound for traild in KiB: `normal`, or four times it under ASan/TSan, whose
+// shadow memory and quarantines inflate every process's RSS.
+constexpr long memory_bound_kib(long normal) {
+#ifdef TRAILD_UNDER_SANITIZER
+  return normal * 4;
+#else
+  return normal;
+#endif
+}
 // A /proc/PID/status value in KiB ("VmRSS", "VmHWM"); -1 when absent.
 long proc_status_kib(pid_t pid, const std::string& key);
 // A JSON string field's value from a flat search ("id":"...") in a line; "" when absent.

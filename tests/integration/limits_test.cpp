@@ -85,7 +85,7 @@ TEST(Limits, TenMegabytesWithoutTerminatorCostNoMemoryAndBlockNoOne) {
   EXPECT_NE(reply.find(R"("error":"too_large")"), std::string::npos) << reply;
   expect_served(d, "served-beside-huge");
   sender.join();
-  EXPECT_LT(proc_status_kib(d.pid(), "VmHWM"), 48 << 10);
+  EXPECT_LT(proc_status_kib(d.pid(), "VmHWM"), memory_bound_kib(48 << 10));
 }
 
 TEST(Limits, AllowlistsRefuseOtherUsersOnBothSockets) {

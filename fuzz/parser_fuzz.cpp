@@ -1,0 +1,36 @@
+// libFuzzer target: the JSON validator, redaction and the ECS formatter together. Checks:
+// no crash; an accepted event formats to exactly one line that is one valid JSON object.
+#include <simdjson.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "daemon/event_parser.hpp"
+#include "daemon/redactor.hpp"
+#include "reporters/ecs_formatter.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static traild::EventParser parser({4096, 16});
+  static traild::Redactor redactor{traild::RedactConfig{}};
+  static simdjson::dom::parser check;
+  std::string padded(reinterpret_cast<const char*>(data), size);
+  padded.append(traild::EventParser::kPadding, '\0');
+  traild::ParsedEvent event;
+  traild::Rejection why;
+  const bool syslog = size % 2 == 1;  // half the inputs as if a syslog header came first
+  if (!parser.parse({padded.data(), size}, event, why, {false, syslog, true})) {
+    if (why.message.empty()) std::abort();
+    return 0;
+  }
+  redactor.apply(event);
+  traild::AttestedSender sender{true, 42, 0, 0, "name", "/usr/bin/x"};
+  std::string line;
+  traild::format_ecs_line(event, {"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1,
+                                  syslog ? "\"syslog\":{\"priority\":1}" : "", sender},
+                          line);
+  if (line.empty() || line.back() != '\n' || line.find('\n') != line.size() - 1) std::abort();
+  simdjson::dom::element doc;
+  if (check.parse(line.data(), line.size() - 1).get(doc) != simdjson::SUCCESS) std::abort();
+  return 0;
+}
