@@ -2,6 +2,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -63,6 +65,12 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z traild[%P] %l: %v");
   spdlog::set_level(spdlog::level::from_str(load.config->log.level));
   std::signal(SIGPIPE, SIG_IGN);
+  // Every connection is a descriptor: take the hard limit (systemd's default soft limit is
+  // 1024, below listen.max_connections' default plus files and sockets).
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
+  }
   try {
     return traild::run_server(*load.config, config_path);
   } catch (const std::exception& e) {

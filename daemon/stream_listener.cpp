@@ -1,6 +1,7 @@
 #include "daemon/stream_listener.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -23,6 +24,8 @@ constexpr size_t kMaxHeldReplies = 1 << 20;
 constexpr size_t kOctetHeader = 16;
 constexpr int64_t kSweepMs = 1000;
 constexpr int64_t kWarnEveryMs = 10'000;
+constexpr int64_t kAcceptRetryMs = 100;
+constexpr size_t kReservedDescriptors = 64;  // kept for files, directories and the state file
 
 // A refusal is a reply line for frame 0 (no frame was taken), sent without waiting.
 void send_refusal(int fd, std::string_view code, std::string_view message) {
@@ -337,8 +340,21 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
 
 StreamListener::StreamListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes,
                                const ListenConfig& limits)
-    : io_(io), acceptor_(io, stream_protocol(), fd), pipeline_(pipeline), limits_(limits), sweep_(io) {
+    : io_(io),
+      acceptor_(io, stream_protocol(), fd),
+      pipeline_(pipeline),
+      limits_(limits),
+      sweep_(io),
+      accept_retry_(io) {
   set_max_event_bytes(max_event_bytes);
+  // Connections may use every descriptor but a reserve, so the writer can always open
+  // files, the state file and directories: running out there would stop all writing.
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY)
+    descriptor_cap_ = nofile.rlim_cur > kReservedDescriptors ? nofile.rlim_cur - kReservedDescriptors : 0;
+  if (descriptor_cap_ < limits_.max_connections)
+    spdlog::warn("stream socket: the open-file limit allows only {} connections (listen.max_connections is {})",
+                 descriptor_cap_, limits_.max_connections);
   // Credentials with every message, not only the connect-time snapshot: a child that
   // inherited the connection is reported as itself. Accepted sockets inherit the flag.
   int one = 1;
@@ -389,11 +405,14 @@ void StreamListener::accept() {
       Sender sender;
       if (::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
         sender = {cred.pid, cred.uid, cred.gid};
-      if (sessions_.size() >= limits_.max_connections) {
+      if (sessions_.size() >= limits_.max_connections || sessions_.size() >= descriptor_cap_) {
         ++stats_.refused;
         send_refusal(sock.native_handle(), "too_many_connections",
-                     "traild serves at most " + std::to_string(limits_.max_connections) +
-                         " connections at once (listen.max_connections); try again later");
+                     sessions_.size() >= limits_.max_connections
+                         ? "traild serves at most " + std::to_string(limits_.max_connections) +
+                               " connections at once (listen.max_connections); try again later"
+                         : "traild is at its open-file limit (" + std::to_string(descriptor_cap_) +
+                               " connections; raise LimitNOFILE); try again later");
         accept();
         return;  // the socket closes as it goes out of scope
       }
@@ -408,8 +427,18 @@ void StreamListener::accept() {
       sessions_.emplace(s.get(), s);
       s->start();
     } else {
-      // EMFILE and friends: keep serving the connections we have; try again shortly.
-      spdlog::warn("stream socket: accept failed: {}", ec.message());
+      // EMFILE and friends: keep serving the connections we have and try again shortly;
+      // accepting again at once would spin on the same error.
+      const int64_t now = now_unix_ms();
+      if (now - last_accept_warning_ms_ >= kWarnEveryMs) {
+        spdlog::warn("stream socket: accept failed: {}; retrying every {} ms", ec.message(), kAcceptRetryMs);
+        last_accept_warning_ms_ = now;
+      }
+      accept_retry_.expires_after(std::chrono::milliseconds(kAcceptRetryMs));
+      accept_retry_.async_wait([this](boost::system::error_code e) {
+        if (!e && !draining_) accept();
+      });
+      return;
     }
     accept();
   });
@@ -460,6 +489,7 @@ void StreamListener::remove(StreamSession* s) {
 void StreamListener::drain() {
   draining_ = true;
   sweep_.cancel();
+  accept_retry_.cancel();
   boost::system::error_code ec;
   acceptor_.close(ec);
   std::vector<std::shared_ptr<StreamSession>> all;

@@ -69,6 +69,9 @@ class StreamListener {
   bool draining_ = false;
   ListenConfig limits_;
   boost::asio::steady_timer sweep_;
+  boost::asio::steady_timer accept_retry_;  // after accept fails (EMFILE, ENFILE, ENOBUFS)
+  int64_t last_accept_warning_ms_ = 0;
+  size_t descriptor_cap_ = SIZE_MAX;  // connections the open-file limit leaves room for
   StreamStats stats_;
   uint64_t warned_ = 0;
   int64_t last_warning_ms_ = 0;

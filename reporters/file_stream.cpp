@@ -94,7 +94,10 @@ int FileStream::open_new(int64_t now_ms) {
   int fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
   if (fd < 0) return fd;
   if (int r = fs_.sync_directory(opt_.directory); r != 0) {
+    // Not durable as a name yet: remove the empty file so a retry does not leave one
+    // empty file behind per attempt (its counter stays used: names are never reused).
     fs_.close(fd);
+    fs_.unlink(opt_.directory + "/" + name);
     return r;
   }
   fd_ = fd;

@@ -88,6 +88,10 @@ void Daemon::start() {
     int log = ::open((dir_ / "traild.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(log, 2);
     ::dup2(log, 1);
+    if (max_open_files_ > 0) {
+      const std::string limit = "--nofile=" + std::to_string(max_open_files_) + ":" + std::to_string(max_open_files_);
+      ::execlp("prlimit", "prlimit", limit.c_str(), TRAILD_BIN, "--config", config().c_str(), nullptr);
+    }
     ::execl(TRAILD_BIN, "traild", "--config", config().c_str(), nullptr);
     ::_exit(127);
   }

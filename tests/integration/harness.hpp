@@ -32,6 +32,8 @@ class Daemon {
   ~Daemon();
 
   void start();               // returns once the stream socket accepts connections
+  // Starts traild with at most `n` open files (through prlimit), for descriptor exhaustion.
+  void limit_open_files(int n) { max_open_files_ = n; }
   int stop(int sig = SIGTERM);  // returns the exit status
   void kill9();
   void signal(int sig);
@@ -56,6 +58,7 @@ class Daemon {
  private:
   fs::path dir_;
   pid_t pid_ = -1;
+  int max_open_files_ = 0;
 };
 
 // A stream connection.

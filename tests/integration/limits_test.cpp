@@ -185,3 +185,48 @@ for _ in range(5):
 
 }  // namespace
 }  // namespace traild::test
+
+namespace traild::test {
+namespace {
+
+TEST(Limits, TwoThousandIdleConnectionsDoNotKeepANormalClientWaiting) {
+  Daemon d("limit-idle-many");
+  listen_extra(d, "  max_connections: 4096\n");
+  d.start();
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 2000; ++i) idle.push_back(std::make_unique<Client>(d.stream()));
+  expect_served(d, "among-2000-idle");
+  // All 2000 are still served too.
+  idle.front()->send(kHandshake + event("first-idle"));
+  idle.back()->send(kHandshake + event("last-idle"));
+  EXPECT_NE(idle.front()->read_line().find("\"ok\":true"), std::string::npos);
+  EXPECT_NE(idle.back()->read_line().find("\"ok\":true"), std::string::npos);
+}
+
+// Near the open-file limit: traild refuses connections with a reason rather than run out
+// of descriptors, so writing never stops, and takes new clients once others leave.
+TEST(Limits, OpenFileLimitCapsConnectionsAndWritingGoesOn) {
+  Daemon d("limit-nofile");
+  d.limit_open_files(128);  // 64 kept for files: room for 64 connections
+  d.start();
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 80; ++i) {
+    clients.push_back(std::make_unique<Client>(d.stream()));
+    clients.back()->send(kHandshake + event("nofile-" + std::to_string(i)));
+  }
+  EXPECT_NE(clients.front()->read_line().find("\"ok\":true"), std::string::npos) << d.log();
+  std::string refusal = clients.back()->read_line();
+  EXPECT_NE(refusal.find(R"("error":"too_many_connections")"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("open-file limit"), std::string::npos) << refusal;
+  clients.erase(clients.begin() + 1, clients.end());
+  ASSERT_TRUE(wait_until([&] {
+    Client c(d.stream());
+    c.send(kHandshake + event("nofile-after"));
+    return c.read_line(std::chrono::seconds(2)).find("\"ok\":true") != std::string::npos;
+  }));
+  EXPECT_EQ(d.log().find("cannot write"), std::string::npos) << d.log();
+  EXPECT_EQ(d.stop(), 0);
+}
+
+}  // namespace
+}  // namespace traild::test

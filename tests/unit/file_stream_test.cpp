@@ -32,7 +32,10 @@ class FaultyFilesystem : public Filesystem {
   int fdatasync(int fd) override { return real().fdatasync(fd); }
   int close(int fd) override { return real().close(fd); }
   int unlink(const std::string& p) override { return real().unlink(p); }
-  int sync_directory(const std::string& d) override { return real().sync_directory(d); }
+  int sync_directory_error = 0;  // e.g. -EMFILE: the directory cannot be opened to sync it
+  int sync_directory(const std::string& d) override {
+    return sync_directory_error != 0 ? sync_directory_error : real().sync_directory(d);
+  }
   std::optional<uint64_t> free_bytes(const std::string& d) override { return real().free_bytes(d); }
   int replace_file(const std::string& p, const std::string& c) override { return real().replace_file(p, c); }
 };
@@ -110,6 +113,20 @@ TEST_F(FileStreamTest, DiskFullKeepsTheRestAndCompletesTheLineWhenSpaceReturns) 
   ffs.space = -1;
   ASSERT_EQ(s.append(data, now_unix_ms()), 0);
   EXPECT_EQ(contents(), std::vector<std::string>{lines});
+}
+
+// Opening a file whose name cannot be made durable fails without leaving an empty file per
+// attempt behind; once it can, the data goes into one file.
+TEST_F(FileStreamTest, FailedFileCreationLeavesNoEmptyFiles) {
+  FaultyFilesystem ffs;
+  FileStream s(ffs, options());
+  s.recover(10, now_unix_ms());
+  ffs.sync_directory_error = -EMFILE;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(append(s, "{\"a\":1}\n"), -EMFILE);
+  EXPECT_TRUE(contents().empty());
+  ffs.sync_directory_error = 0;
+  ASSERT_EQ(append(s, "{\"a\":1}\n"), 0);
+  EXPECT_EQ(contents(), std::vector<std::string>{"{\"a\":1}\n"});
 }
 
 TEST_F(FileStreamTest, RestartNeverAppendsAfterATornLine) {
