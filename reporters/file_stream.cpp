@@ -92,6 +92,8 @@ int FileStream::open_new(int64_t now_ms) {
   }
   std::string name = make_file_name(opt_.prefix, now_ms, counter);
   int fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
+  if (fd == -ENOENT && make_directories(opt_.directory, 0750) == 0)  // the directory was removed
+    fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
   if (fd < 0) return fd;
   if (int r = fs_.sync_directory(opt_.directory); r != 0) {
     // Not durable as a name yet: remove the empty file so a retry does not leave one
@@ -103,6 +105,17 @@ int FileStream::open_new(int64_t now_ms) {
   fd_ = fd;
   active_ = TrailFile{name, now_ms / 1000 * 1000, counter, 0};
   return 0;
+}
+
+bool FileStream::active_is_gone() {
+  return fd_ >= 0 && !fs_.is_file_at(fd_, opt_.directory + "/" + active_.name);
+}
+
+void FileStream::abandon_active() {
+  if (fd_ >= 0) fs_.close(fd_);
+  fd_ = -1;
+  mid_line_ = false;
+  dirty_ = false;
 }
 
 int FileStream::write_all(std::string_view chunk) {

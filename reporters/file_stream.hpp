@@ -43,6 +43,11 @@ class FileStream {
   int append(std::string_view& data, int64_t now_ms);
   // fdatasync of the active file when something was written since the last sync.
   int sync();
+  // True when the active file was deleted, moved or replaced behind traild's back (its
+  // lines are then not in the trail). abandon_active() drops it: the next append starts a
+  // new file, recreating the directory if it is gone.
+  bool active_is_gone();
+  void abandon_active();
   // Starts a new file when the active one is non-empty and older than rotate.interval.
   int rotate_if_old(int64_t now_ms);
   // Deletes closed files as the retention policy says; returns what it deleted.

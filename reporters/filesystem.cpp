@@ -32,6 +32,12 @@ class RealFilesystem final : public Filesystem {
   int fdatasync(int fd) override { return ::fdatasync(fd) == 0 ? 0 : neg_errno(); }
   int close(int fd) override { return ::close(fd) == 0 ? 0 : neg_errno(); }
   int unlink(const std::string& path) override { return ::unlink(path.c_str()) == 0 ? 0 : neg_errno(); }
+  bool is_file_at(int fd, const std::string& path) override {
+    struct stat open_file {}, named {};
+    if (::fstat(fd, &open_file) != 0 || open_file.st_nlink == 0) return false;
+    if (::lstat(path.c_str(), &named) != 0) return false;
+    return open_file.st_dev == named.st_dev && open_file.st_ino == named.st_ino;
+  }
   int sync_directory(const std::string& dir) override {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return neg_errno();

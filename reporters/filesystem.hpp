@@ -20,6 +20,8 @@ class Filesystem {
   virtual int close(int fd) = 0;
   virtual int unlink(const std::string& path) = 0;
   virtual int sync_directory(const std::string& dir) = 0;
+  // True while `fd` is still the file at `path` (not deleted, not moved or replaced).
+  virtual bool is_file_at(int fd, const std::string& path) = 0;
   virtual std::optional<uint64_t> free_bytes(const std::string& dir) = 0;
   // Writes `content` to `path` atomically (temporary file, fsync, rename, directory fsync).
   virtual int replace_file(const std::string& path, const std::string& content) = 0;

@@ -97,9 +97,20 @@ void Writer::run() {
 int Writer::write_with_retry(FileStream& stream, std::string_view data, const char* what) {
   auto delay = std::chrono::milliseconds(10);
   bool failing = false;
+  const std::string_view all = data;
   while (true) {
     int r = data.empty() ? 0 : stream.append(data, now_unix_ms());
     if (r == 0 && fsync_.load()) r = stream.sync();
+    if (r == 0 && stream.active_is_gone()) {
+      // Someone deleted or moved the file (or its directory) while it was written to: what
+      // went into it is not in the trail, so nothing may be acknowledged. Write all of it
+      // again into a new file.
+      spdlog::error("{}: the active file in {} was deleted or moved away; writing {} bytes again to a new file",
+                    what, stream.directory(), all.size());
+      stream.abandon_active();
+      data = all;
+      continue;
+    }
     if (r == 0) {
       if (failing) spdlog::warn("{}: writing to {} works again", what, stream.directory());
       return 0;
