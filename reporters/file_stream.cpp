@@ -91,9 +91,12 @@ int FileStream::open_new(int64_t now_ms) {
     return r;
   }
   std::string name = make_file_name(opt_.prefix, now_ms, counter);
+  // The directory itself must not be a symlink: one planted in its place could point the
+  // trail anywhere. A removed directory is created again.
+  int dir = fs_.check_directory(opt_.directory);
+  if (dir == -ENOENT && make_directories(opt_.directory, 0750) == 0) dir = fs_.check_directory(opt_.directory);
+  if (dir != 0) return dir;
   int fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
-  if (fd == -ENOENT && make_directories(opt_.directory, 0750) == 0)  // the directory was removed
-    fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
   if (fd < 0) return fd;
   if (int r = fs_.sync_directory(opt_.directory); r != 0) {
     // Not durable as a name yet: remove the empty file so a retry does not leave one

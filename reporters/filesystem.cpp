@@ -32,6 +32,12 @@ class RealFilesystem final : public Filesystem {
   int fdatasync(int fd) override { return ::fdatasync(fd) == 0 ? 0 : neg_errno(); }
   int close(int fd) override { return ::close(fd) == 0 ? 0 : neg_errno(); }
   int unlink(const std::string& path) override { return ::unlink(path.c_str()) == 0 ? 0 : neg_errno(); }
+  int check_directory(const std::string& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return neg_errno();
+    if (S_ISLNK(st.st_mode)) return -ELOOP;
+    return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+  }
   bool is_file_at(int fd, const std::string& path) override {
     struct stat open_file {}, named {};
     if (::fstat(fd, &open_file) != 0 || open_file.st_nlink == 0) return false;

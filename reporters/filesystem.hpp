@@ -20,6 +20,9 @@ class Filesystem {
   virtual int close(int fd) = 0;
   virtual int unlink(const std::string& path) = 0;
   virtual int sync_directory(const std::string& dir) = 0;
+  // 0 when `path` is a directory itself (not a symlink to one), -ELOOP for a symlink,
+  // else -errno (-ENOENT when it is missing).
+  virtual int check_directory(const std::string& path) = 0;
   // True while `fd` is still the file at `path` (not deleted, not moved or replaced).
   virtual bool is_file_at(int fd, const std::string& path) = 0;
   virtual std::optional<uint64_t> free_bytes(const std::string& dir) = 0;

@@ -37,5 +37,29 @@ TEST(OutputFaults, DeletedOrMovedDirectoryIsRecreatedAndAcknowledgedEventsAreInT
   EXPECT_EQ(d.stop(), 0);
 }
 
+// A symlink put where the output directory was is never followed: nothing is written
+// through it and nothing is acknowledged until a real directory is back.
+TEST(OutputFaults, SymlinkInPlaceOfTheDirectoryIsNeverFollowed) {
+  Daemon d("out-symlink");
+  d.start();
+  Client c(d.stream());
+  c.send("{\"traild\":{\"ack\":true}}\n" + event("before"));
+  ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+  const fs::path elsewhere = d.dir() / "elsewhere";
+  fs::create_directories(elsewhere);
+  fs::remove_all(d.output());
+  fs::create_directory_symlink(elsewhere, d.output());
+  c.send(event("through-symlink"));
+  ASSERT_TRUE(wait_until([&] { return d.log().find("Too many levels of symbolic links") != std::string::npos; }))
+      << d.log();
+  EXPECT_EQ(c.read_line(std::chrono::milliseconds(200)), "") << "acknowledged while nothing could be written";
+  EXPECT_TRUE(fs::is_empty(elsewhere));
+  fs::remove(d.output());  // the symlink goes: traild makes the directory again
+  EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+  EXPECT_TRUE(in_trail(d, "through-symlink"));
+  EXPECT_TRUE(fs::is_empty(elsewhere));
+  EXPECT_EQ(d.stop(), 0);
+}
+
 }  // namespace
 }  // namespace traild::test

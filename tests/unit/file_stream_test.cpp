@@ -33,6 +33,7 @@ class FaultyFilesystem : public Filesystem {
   int close(int fd) override { return real().close(fd); }
   int unlink(const std::string& p) override { return real().unlink(p); }
   bool is_file_at(int fd, const std::string& p) override { return real().is_file_at(fd, p); }
+  int check_directory(const std::string& p) override { return real().check_directory(p); }
   int sync_directory_error = 0;  // e.g. -EMFILE: the directory cannot be opened to sync it
   int sync_directory(const std::string& d) override {
     return sync_directory_error != 0 ? sync_directory_error : real().sync_directory(d);
