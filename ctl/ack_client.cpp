@@ -1,5 +1,7 @@
 #include "ctl/ack_client.hpp"
 
+#include "common/unix_address.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -48,16 +50,11 @@ AckReply parse_reply(simdjson::dom::parser& parser, std::string_view line) {
 }  // namespace
 
 AckClient::AckClient(const std::string& socket_path) : socket_path_(socket_path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof addr.sun_path) fail(socket_path, "path is too long");
-  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) fail(socket_path, std::strerror(errno));
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    int err = errno;
-    ::close(fd_);
+  fd_ = connect_unix(socket_path, SOCK_STREAM);
+  if (fd_ < 0) {
+    const int err = -fd_;
     fd_ = -1;
+    if (err == ENAMETOOLONG) fail(socket_path, "path is too long for a Unix socket");
     fail(socket_path, std::string("cannot connect: ") + std::strerror(err) +
                           (err == ENOENT || err == ECONNREFUSED ? " (is traild running?)" : ""));
   }

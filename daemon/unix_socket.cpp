@@ -1,5 +1,7 @@
 #include "daemon/unix_socket.hpp"
 
+#include "common/unix_address.hpp"
+
 #include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,11 +23,9 @@ namespace {
 }
 
 sockaddr_un address(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) fail(path, "path is too long for a Unix socket");
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  return addr;
+  auto addr = unix_address(path);
+  if (!addr) fail(path, "path is too long for a Unix socket");
+  return *addr;
 }
 
 gid_t lookup_group(const std::string& path, const std::string& group) {

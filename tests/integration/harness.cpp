@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "common/unix_address.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -97,13 +99,9 @@ void Daemon::start() {
   }
   bool up = wait_until([&] {
     if (!running()) return false;
-    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::strcpy(a.sun_path, stream().c_str());
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
+    int fd = connect_unix(stream(), SOCK_STREAM);
+    if (fd >= 0) ::close(fd);
+    return fd >= 0;
   });
   if (!up) throw std::runtime_error("traild did not start; log:\n" + log());
 }
@@ -173,12 +171,8 @@ std::vector<std::string> Daemon::quarantine_lines() const {
 }
 
 Client::Client(const fs::path& socket) {
-  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strcpy(a.sun_path, socket.c_str());
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-    throw std::runtime_error("connect " + socket.string() + ": " + std::strerror(errno));
+  fd_ = connect_unix(socket, SOCK_STREAM);
+  if (fd_ < 0) throw std::runtime_error("connect " + socket.string() + ": " + std::strerror(-fd_));
 }
 
 Client::~Client() {
