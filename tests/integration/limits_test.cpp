@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <memory>
+#include <set>
 
 #include "harness.hpp"
 
@@ -226,6 +227,52 @@ TEST(Limits, OpenFileLimitCapsConnectionsAndWritingGoesOn) {
   }));
   EXPECT_EQ(d.log().find("cannot write"), std::string::npos) << d.log();
   EXPECT_EQ(d.stop(), 0);
+}
+
+}  // namespace
+}  // namespace traild::test
+
+namespace traild::test {
+namespace {
+
+// Several senders flood the datagram socket: traild stays up with bounded memory, and with
+// a rate limit it counts and reports what it dropped per sender uid.
+TEST(Limits, DatagramFloodFromSeveralSendersIsCountedPerSender) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to send as several users";
+  Daemon d("limit-flood", "", "input:\n  rate_limit: {events_per_second: 500, burst: 500}\n");
+  listen_extra(d, "  mode: \"0666\"\n");
+  d.start();
+  const std::string script = R"(
+import os, socket, sys
+children = []
+for uid in (61001, 61002, 61003, 61004):
+    pid = os.fork()
+    if pid == 0:
+        os.setgid(uid); os.setuid(uid)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.setblocking(False)
+        msg = b'{"event":{"action":"flood"},"message":"' + b'f' * 300 + b'"}'
+        for _ in range(20000):
+            try:
+                s.sendto(msg, sys.argv[1])
+            except BlockingIOError:
+                pass
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+)";
+  std::ofstream(d.dir() / "flood.py") << script;
+  auto r = run_command("python3 " + (d.dir() / "flood.py").string() + " " + d.datagram().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(d.running());
+  EXPECT_LT(proc_status_kib(d.pid(), "VmHWM"), memory_bound_kib(48 << 10));
+  expect_served(d, "served-after-flood");
+  EXPECT_EQ(d.stop(), 0);
+  std::set<std::string> reported;
+  for (auto& l : d.lines())
+    if (l.find("traild-rate-limit") != std::string::npos) reported.insert(l.substr(l.find("\"user\":{\"id\":"), 22));
+  EXPECT_EQ(reported.size(), 4u) << d.log();
 }
 
 }  // namespace
