@@ -1,5 +1,5 @@
 // traild_loadgen: the whole-daemon benchmark. Starts the real traild on a private config in a
-// scratch directory, sends realistic ~400-byte audit events over N pipelining connections
+// scratch directory, sends realistic ~450-byte audit events over N pipelining connections
 // with the acknowledgement handshake, waits for every acknowledgement, and reports the
 // daemon's own CPU time per million events (from /proc/PID/stat), events per second and its
 // peak RSS (VmHWM). The client runs in this process, so its CPU is not counted against traild.
@@ -8,21 +8,15 @@
 //                  [--durability write|fsync] [--dir /tmp] [--window 65536]
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
