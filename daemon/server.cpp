@@ -17,6 +17,7 @@
 #include "daemon/datagram_listener.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/recent_ids.hpp"
+#include "daemon/socket_activation.hpp"
 #include "daemon/stream_listener.hpp"
 #include "daemon/unix_socket.hpp"
 #include "reporters/file_stream.hpp"
@@ -91,13 +92,23 @@ class Server {
     pipeline_.emplace(config_, *writer_, recent_, next_seq, local_hostname());
     writer_->start();
 
-    if (!config_.listen.stream.empty()) {
-      int fd = bind_unix_socket(config_.listen.stream, SOCK_STREAM, config_.listen.mode, config_.listen.group);
+    const ActivatedSockets activated = take_activated_sockets(config_.listen.stream, config_.listen.datagram);
+    owns_stream_ = activated.stream < 0;
+    owns_datagram_ = activated.datagram < 0;
+    if (activated.stream >= 0 || activated.datagram >= 0)
+      spdlog::info("socket activation: stream {}, datagram {}", activated.stream >= 0 ? "from systemd" : "bound here",
+                   activated.datagram >= 0 ? "from systemd" : "bound here");
+    if (!config_.listen.stream.empty() || activated.stream >= 0) {
+      int fd = activated.stream >= 0 ? activated.stream
+                                     : bind_unix_socket(config_.listen.stream, SOCK_STREAM, config_.listen.mode,
+                                                        config_.listen.group);
       stream_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes, config_.listen);
       stream_->start();
     }
-    if (!config_.listen.datagram.empty()) {
-      int fd = bind_unix_socket(config_.listen.datagram, SOCK_DGRAM, config_.listen.mode, config_.listen.group);
+    if (!config_.listen.datagram.empty() || activated.datagram >= 0) {
+      int fd = activated.datagram >= 0 ? activated.datagram
+                                       : bind_unix_socket(config_.listen.datagram, SOCK_DGRAM, config_.listen.mode,
+                                                          config_.listen.group);
       datagram_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes);
       datagram_->set_allow(config_.listen.allow_datagram);
       datagram_->start();
@@ -264,12 +275,15 @@ class Server {
     spdlog::info("reload: configuration applied");
   }
 
+  // Socket files systemd created stay: it keeps listening on them across restarts.
   void remove_sockets() {
-    if (!config_.listen.stream.empty()) ::unlink(config_.listen.stream.c_str());
-    if (!config_.listen.datagram.empty()) ::unlink(config_.listen.datagram.c_str());
+    if (owns_stream_ && !config_.listen.stream.empty()) ::unlink(config_.listen.stream.c_str());
+    if (owns_datagram_ && !config_.listen.datagram.empty()) ::unlink(config_.listen.datagram.c_str());
   }
 
   Config config_;
+  bool owns_stream_ = true;  // bound by traild (removed at exit), not passed by systemd
+  bool owns_datagram_ = true;
   std::string config_path_;
   boost::asio::io_context io_{1};
   boost::asio::signal_set signals_;

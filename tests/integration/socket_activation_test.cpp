@@ -1,0 +1,59 @@
+// Socket activation as systemd does it: the sockets exist (and take events) before traild
+// runs; traild is started with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES, serves them, and at
+// exit leaves the socket files to their owner.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "harness.hpp"
+
+namespace traild::test {
+namespace {
+
+TEST(SocketActivation, EventsSentBeforeTraildStartsAreWrittenAndSocketsAreLeftToSystemd) {
+  Daemon d("activation");  // provides the directory and the configuration; started below
+  fs::create_directories(d.stream().parent_path());
+  const std::string script = R"(
+import os, signal, socket, sys, time
+traild, config, stream_path, dgram_path, out_dir = sys.argv[1:6]
+st = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); st.bind(stream_path); st.listen(128)
+dg = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); dg.bind(dgram_path)
+# Clients send before traild exists, as they may while systemd starts or restarts it.
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(stream_path)
+c.sendall(b'{"event":{"action":"before-start-stream"}}\n')
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'{"event":{"action":"before-start-dgram"}}', dgram_path)
+pid = os.fork()
+if pid == 0:
+    s_fd, d_fd = os.dup(st.fileno()), os.dup(dg.fileno())  # above 4, so 3 and 4 are free to take
+    os.dup2(s_fd, 3); os.dup2(d_fd, 4)
+    os.set_inheritable(3, True); os.set_inheritable(4, True)
+    log = os.open(os.path.join(os.path.dirname(config), "traild.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 1); os.dup2(log, 2)
+    os.environ.update(LISTEN_FDS="2", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="stream:datagram")
+    os.execv(traild, [traild, "--config", config])
+def written():
+    text = ""
+    if os.path.isdir(out_dir):
+        for f in os.listdir(out_dir):
+            text += open(os.path.join(out_dir, f)).read()
+    return "before-start-stream" in text and "before-start-dgram" in text
+deadline = time.time() + 20
+while not written() and time.time() < deadline:
+    time.sleep(0.05)
+ok = written()
+os.kill(pid, signal.SIGTERM)
+_, status = os.waitpid(pid, 0)
+print("written" if ok else "missing", os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1)
+)";
+  std::ofstream(d.dir() / "activate.py") << script;
+  auto r = run_command("python3 " + (d.dir() / "activate.py").string() + " " + TRAILD_BIN + " " + d.config().string() +
+                       " " + d.stream().string() + " " + d.datagram().string() + " " + d.output().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "written 0\n") << d.log();
+  EXPECT_NE(d.log().find("socket activation: stream from systemd, datagram from systemd"), std::string::npos) << d.log();
+  EXPECT_TRUE(fs::exists(d.stream())) << "the socket file belongs to systemd and must stay";
+  EXPECT_TRUE(fs::exists(d.datagram()));
+}
+
+}  // namespace
+}  // namespace traild::test
