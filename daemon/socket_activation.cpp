@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <stdexcept>
 #include <string_view>
 
 namespace traild {
@@ -27,20 +26,21 @@ ActivatedSockets take_activated_sockets(const std::string& stream_path, const st
   for (int i = 0; i < n; ++i) {
     const int fd = SD_LISTEN_FDS_START + i;
     const std::string_view name = names != nullptr && names[i] != nullptr ? names[i] : "";
-    const bool named_stream = name == "stream", named_datagram = name == "datagram";
-    if ((named_stream || (!named_datagram && is_unix_socket(fd, SOCK_STREAM, stream_path))) && out.stream < 0) {
-      if (sd_is_socket(fd, AF_UNIX, SOCK_STREAM, 1) <= 0)
-        throw std::runtime_error("socket activation: \"stream\" is not a listening Unix stream socket");
+    // By type: one socket unit names all its sockets alike, so names cannot tell them apart.
+    if (sd_is_socket(fd, AF_UNIX, SOCK_STREAM, 1) > 0 && out.stream < 0) {
       out.stream = fd;
-    } else if ((named_datagram || is_unix_socket(fd, SOCK_DGRAM, datagram_path)) && out.datagram < 0) {
-      if (sd_is_socket(fd, AF_UNIX, SOCK_DGRAM, -1) <= 0)
-        throw std::runtime_error("socket activation: \"datagram\" is not a Unix datagram socket");
+    } else if (sd_is_socket(fd, AF_UNIX, SOCK_DGRAM, -1) > 0 && out.datagram < 0) {
       out.datagram = fd;
     } else {
-      spdlog::warn("socket activation: ignoring passed socket {} ({})", fd, name.empty() ? "unnamed" : name);
+      spdlog::warn("socket activation: ignoring passed socket {} ({}): not a Unix stream or datagram socket, or a "
+                   "second one",
+                   fd, name.empty() ? "unnamed" : name);
       ::close(fd);
       continue;
     }
+    if (!is_unix_socket(fd, fd == out.stream ? SOCK_STREAM : SOCK_DGRAM,
+                        fd == out.stream ? stream_path : datagram_path))
+      spdlog::warn("socket activation: passed socket {} is not at the configured path; serving it anyway", fd);
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   }

@@ -5,7 +5,7 @@ packages=(
   g++ cmake make pkg-config
   libboost-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libsystemd-dev libssl-dev
   libgtest-dev libbenchmark-dev
-  socat netcat-openbsd python3 util-linux
+  socat netcat-openbsd python3 util-linux systemd
 )
 # `install-deps.sh fuzz` adds clang and its sanitizer/libFuzzer runtimes.
 if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
