@@ -90,6 +90,7 @@ void Daemon::start() {
     int log = ::open((dir_ / "traild.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(log, 2);
     ::dup2(log, 1);
+    for (const auto& [name, value] : env_) ::setenv(name.c_str(), value.c_str(), 1);
     if (max_open_files_ > 0) {
       const std::string limit = "--nofile=" + std::to_string(max_open_files_) + ":" + std::to_string(max_open_files_);
       ::execlp("prlimit", "prlimit", limit.c_str(), TRAILD_BIN, "--config", config().c_str(), nullptr);

@@ -34,6 +34,8 @@ class Daemon {
   void start();               // returns once the stream socket accepts connections
   // Starts traild with at most `n` open files (through prlimit), for descriptor exhaustion.
   void limit_open_files(int n) { max_open_files_ = n; }
+  // An environment variable for the daemon (e.g. NOTIFY_SOCKET).
+  void set_env(const std::string& name, const std::string& value) { env_.emplace_back(name, value); }
   int stop(int sig = SIGTERM);  // returns the exit status
   void kill9();
   void signal(int sig);
@@ -59,6 +61,7 @@ class Daemon {
   fs::path dir_;
   pid_t pid_ = -1;
   int max_open_files_ = 0;
+  std::vector<std::pair<std::string, std::string>> env_;
 };
 
 // A stream connection.

@@ -2,6 +2,11 @@
 // runs; traild is started with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES, serves them, and at
 // exit leaves the socket files to their owner.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstring>
 
 #include <fstream>
 
@@ -53,6 +58,41 @@ print("written" if ok else "missing", os.WEXITSTATUS(status) if os.WIFEXITED(sta
   EXPECT_NE(d.log().find("socket activation: stream from systemd, datagram from systemd"), std::string::npos) << d.log();
   EXPECT_TRUE(fs::exists(d.stream())) << "the socket file belongs to systemd and must stay";
   EXPECT_TRUE(fs::exists(d.datagram()));
+}
+
+}  // namespace
+}  // namespace traild::test
+
+namespace traild::test {
+namespace {
+
+// What systemd hears on NOTIFY_SOCKET: READY=1 once traild can accept and write,
+// RELOADING=1 then READY=1 around SIGHUP, STOPPING=1 on SIGTERM.
+TEST(SocketActivation, NotifiesSystemdOfReadyReloadAndStop) {
+  Daemon d("notify");
+  const fs::path notify = d.dir() / "notify.sock";
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, notify.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+  auto next_message = [&]() -> std::string {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 20'000) != 1) return "(none)";
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "(error)";
+  };
+  d.set_env("NOTIFY_SOCKET", notify.string());
+  d.start();
+  EXPECT_EQ(next_message(), "READY=1");
+  d.signal(SIGHUP);
+  EXPECT_NE(next_message().find("RELOADING=1"), std::string::npos);
+  EXPECT_EQ(next_message(), "READY=1");
+  d.signal(SIGTERM);
+  EXPECT_EQ(next_message(), "STOPPING=1");
+  EXPECT_EQ(d.stop(), 0);
+  ::close(fd);
 }
 
 }  // namespace
