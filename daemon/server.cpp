@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -115,6 +116,9 @@ class Server {
     }
     wait_signal();
     report_rate_limit_drops();
+    uint64_t watchdog_usec = 0;
+    watchdog_ms_ = sd_watchdog_enabled(0, &watchdog_usec) > 0 ? static_cast<int64_t>(watchdog_usec / 1000) : 0;
+    notify_status();
     pipeline_->emit_internal(internal_event("traild-start", "process", "start",
                                             "traild " TRAILD_VERSION " started"));
     pipeline_->submit_if_writer_idle();
@@ -131,6 +135,26 @@ class Server {
   }
 
  private:
+  // STATUS= with live counters, and WATCHDOG=1 while the writer thread is alive: it goes
+  // round its loop at least once a second, so a stale heartbeat means it is stuck in a
+  // system call, and withholding the ping lets systemd restart traild.
+  void notify_status() {
+    const int64_t interval = watchdog_ms_ > 0 ? std::max<int64_t>(watchdog_ms_ / 2, 10) : 5000;
+    status_timer_.expires_after(std::chrono::milliseconds(interval));
+    status_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopping_) return;
+      const auto& st = pipeline_->stats();
+      std::string status = "STATUS=accepted " + std::to_string(st.accepted) + ", rejected " +
+                           std::to_string(st.rejected) + ", resent " + std::to_string(st.resent) +
+                           ", connections " + std::to_string(stream_ ? stream_->connections() : 0) +
+                           ", write errors " + std::to_string(writer_->io_errors());
+      const int64_t stuck_after = std::max<int64_t>(watchdog_ms_, 3000);
+      if (watchdog_ms_ > 0 && now_unix_ms() - writer_->heartbeat_ms() < stuck_after) status += "\nWATCHDOG=1";
+      sd_notify(0, status.c_str());
+      notify_status();
+    });
+  }
+
   // Once per interval, one traild-rate-limit event per uid whose datagrams were dropped.
   void report_rate_limit_drops() {
     rate_report_.expires_after(std::chrono::seconds(10));
@@ -174,6 +198,7 @@ class Server {
     if (datagram_) datagram_->drain();
     if (stream_) stream_->drain();
     rate_report_.cancel();
+    status_timer_.cancel();
     emit_rate_limit_drops();
     pipeline_->emit_internal(internal_event("traild-stop", "process", "end", "traild stopping"));
     pipeline_->submit_if_writer_idle();
@@ -288,6 +313,8 @@ class Server {
   boost::asio::io_context io_{1};
   boost::asio::signal_set signals_;
   boost::asio::steady_timer rate_report_{io_};
+  boost::asio::steady_timer status_timer_{io_};
+  int64_t watchdog_ms_ = 0;  // WatchdogSec= as systemd set it; 0: no watchdog
   FileStream trail_;
   FileStream quarantine_;
   RecentIds recent_;

@@ -18,6 +18,7 @@ Writer::Writer(FileStream& trail, FileStream& quarantine, Durability durability,
 Writer::~Writer() { stop(); }
 
 void Writer::start() {
+  heartbeat_ms_.store(now_unix_ms());
   last_retention_ms_ = now_unix_ms();
   maintenance(last_retention_ms_, true);
   thread_ = std::thread([this] { run(); });
@@ -67,6 +68,7 @@ Batch Writer::recycle() {
 void Writer::run() {
   std::deque<Batch> group;
   while (true) {
+    heartbeat_ms_.store(now_unix_ms());
     bool stopping;
     {
       std::unique_lock lk(mu_);
@@ -99,6 +101,7 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
   bool failing = false;
   const std::string_view all = data;
   while (true) {
+    heartbeat_ms_.store(now_unix_ms());
     int r = data.empty() ? 0 : stream.append(data, now_unix_ms());
     if (r == 0 && fsync_.load()) r = stream.sync();
     if (r == 0 && stream.active_is_gone()) {

@@ -55,6 +55,9 @@ class Writer {
   Batch recycle();
   // How many write or sync calls failed so far (for logs and tests).
   uint64_t io_errors() const { return io_errors_.load(); }
+  // When the writer thread last went round its loop (it does at least once a second, also
+  // while idle or retrying): a stale value means it is stuck in a system call.
+  int64_t heartbeat_ms() const { return heartbeat_ms_.load(); }
 
  private:
   void run();
@@ -77,6 +80,7 @@ class Writer {
   RetentionConfig new_trail_retention_, new_quarantine_retention_;
   std::thread thread_;
   std::atomic<uint64_t> io_errors_{0};
+  std::atomic<int64_t> heartbeat_ms_{0};
   int64_t last_retention_ms_ = 0;
   uint64_t rotations_seen_ = 0;
 };

@@ -66,24 +66,44 @@ print("written" if ok else "missing", os.WEXITSTATUS(status) if os.WIFEXITED(sta
 namespace traild::test {
 namespace {
 
+// A datagram socket standing in for systemd's NOTIFY_SOCKET.
+class NotifyListener {
+ public:
+  explicit NotifyListener(const fs::path& path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ADD_FAILURE() << std::strerror(errno);
+  }
+  ~NotifyListener() { ::close(fd_); }
+  // The next message that is not only a STATUS= line (sent every few seconds).
+  std::string next_state() {
+    while (true) {
+      std::string m = next();
+      if (!m.starts_with("STATUS=") || m.find('\n') != std::string::npos) return m;
+    }
+  }
+  // The next message, or "(none)" after 20 s.
+  std::string next() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 20'000) != 1) return "(none)";
+    char buf[4096];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "(error)";
+  }
+
+ private:
+  int fd_ = -1;
+};
+
 // What systemd hears on NOTIFY_SOCKET: READY=1 once traild can accept and write,
 // RELOADING=1 then READY=1 around SIGHUP, STOPPING=1 on SIGTERM.
 TEST(SocketActivation, NotifiesSystemdOfReadyReloadAndStop) {
   Daemon d("notify");
-  const fs::path notify = d.dir() / "notify.sock";
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, notify.c_str(), sizeof addr.sun_path - 1);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
-  auto next_message = [&]() -> std::string {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 20'000) != 1) return "(none)";
-    char buf[4096];
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "(error)";
-  };
-  d.set_env("NOTIFY_SOCKET", notify.string());
+  NotifyListener systemd(d.dir() / "notify.sock");
+  auto next_message = [&] { return systemd.next_state(); };
+  d.set_env("NOTIFY_SOCKET", (d.dir() / "notify.sock").string());
   d.start();
   EXPECT_EQ(next_message(), "READY=1");
   d.signal(SIGHUP);
@@ -92,7 +112,27 @@ TEST(SocketActivation, NotifiesSystemdOfReadyReloadAndStop) {
   d.signal(SIGTERM);
   EXPECT_EQ(next_message(), "STOPPING=1");
   EXPECT_EQ(d.stop(), 0);
-  ::close(fd);
+}
+
+// With WatchdogSec=, traild pings WATCHDOG=1 (fed by the writer thread's heartbeat) along
+// with a STATUS= line of live counters.
+TEST(SocketActivation, FeedsTheWatchdogWithStatus) {
+  Daemon d("watchdog");
+  NotifyListener systemd(d.dir() / "notify.sock");
+  d.set_env("NOTIFY_SOCKET", (d.dir() / "notify.sock").string());
+  d.set_env("WATCHDOG_USEC", "200000");
+  d.start();
+  EXPECT_EQ(systemd.next(), "READY=1");
+  Client c(d.stream());
+  c.send("{\"traild\":{\"ack\":true}}\n{\"event\":{\"action\":\"counted\"}}\n");
+  ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+  std::string message;
+  ASSERT_TRUE(wait_until([&] {
+    message = systemd.next();
+    return message.find("accepted 2") != std::string::npos;  // traild-start and ours
+  })) << message;
+  EXPECT_NE(message.find("WATCHDOG=1"), std::string::npos) << message;
+  EXPECT_NE(message.find("STATUS=accepted 2, rejected 0"), std::string::npos) << message;
 }
 
 }  // namespace
