@@ -1,5 +1,8 @@
 #include "reporters/writer.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -21,7 +24,13 @@ void Writer::start() {
   heartbeat_ms_.store(now_unix_ms());
   last_retention_ms_ = now_unix_ms();
   maintenance(last_retention_ms_, true);
+  // The writer thread blocks every signal (it inherits the mask it is created with), so
+  // SIGTERM and SIGHUP always reach the I/O thread, whose signal_set handles them.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
   thread_ = std::thread([this] { run(); });
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 void Writer::stop() {

@@ -77,12 +77,15 @@ class NotifyListener {
     if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ADD_FAILURE() << std::strerror(errno);
   }
   ~NotifyListener() { ::close(fd_); }
-  // The next message that is not only a STATUS= line (sent every few seconds).
+  // The next message that is not only a STATUS= line (sent every few seconds), or "(none)"
+  // when none came within 20 s.
   std::string next_state() {
-    while (true) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
       std::string m = next();
       if (!m.starts_with("STATUS=") || m.find('\n') != std::string::npos) return m;
     }
+    return "(none)";
   }
   // The next message, or "(none)" after 20 s.
   std::string next() {
