@@ -256,33 +256,25 @@ class Server {
     sd_notify(0, "READY=1");
   }
 
-  // Settings that need new sockets or directories take effect at the next restart.
   void apply(const Config& next) {
-    auto restart_only = [](const char* key, const std::string& a, const std::string& b) {
-      if (a != b) spdlog::warn("reload: {} changed; it takes effect when traild restarts", key);
-    };
-    restart_only("listen.stream", config_.listen.stream, next.listen.stream);
-    restart_only("listen.datagram", config_.listen.datagram, next.listen.datagram);
-    restart_only("output.directory", config_.output.directory, next.output.directory);
-    restart_only("output.prefix", config_.output.prefix, next.output.prefix);
-    restart_only("quarantine.directory", config_.quarantine.directory, next.quarantine.directory);
-    restart_only("state_directory", config_.state_directory, next.state_directory);
-    restart_only("listen.group", config_.listen.group, next.listen.group);
-    restart_only("listen.mode", std::to_string(config_.listen.mode), std::to_string(next.listen.mode));
-    restart_only("output.dedup_window", std::to_string(config_.output.dedup_window),
-                 std::to_string(next.output.dedup_window));
-    // Everything else applies at once: start from the new file and keep the restart-only
-    // settings, so a new key can never be silently left out of a reload.
+    // Everything applies at once except what needs new sockets or directories: start from
+    // the new file and keep each restart-only setting (warning when it changed), so a new
+    // key can never be silently left out of a reload.
     Config applied = next;
-    applied.listen.stream = config_.listen.stream;
-    applied.listen.datagram = config_.listen.datagram;
-    applied.listen.mode = config_.listen.mode;
-    applied.listen.group = config_.listen.group;
-    applied.output.directory = config_.output.directory;
-    applied.output.prefix = config_.output.prefix;
-    applied.output.dedup_window = config_.output.dedup_window;
-    applied.quarantine.directory = config_.quarantine.directory;
-    applied.state_directory = config_.state_directory;
+    auto restart_only = [&](const char* key, auto member) {
+      if (member(applied) != member(config_))
+        spdlog::warn("reload: {} changed; it takes effect when traild restarts", key);
+      member(applied) = member(config_);
+    };
+    restart_only("listen.stream", [](Config& c) -> auto& { return c.listen.stream; });
+    restart_only("listen.datagram", [](Config& c) -> auto& { return c.listen.datagram; });
+    restart_only("listen.mode", [](Config& c) -> auto& { return c.listen.mode; });
+    restart_only("listen.group", [](Config& c) -> auto& { return c.listen.group; });
+    restart_only("output.directory", [](Config& c) -> auto& { return c.output.directory; });
+    restart_only("output.prefix", [](Config& c) -> auto& { return c.output.prefix; });
+    restart_only("output.dedup_window", [](Config& c) -> auto& { return c.output.dedup_window; });
+    restart_only("quarantine.directory", [](Config& c) -> auto& { return c.quarantine.directory; });
+    restart_only("state_directory", [](Config& c) -> auto& { return c.state_directory; });
     config_ = applied;
     spdlog::set_level(spdlog::level::from_str(config_.log.level));
     pipeline_->reconfigure(config_);
