@@ -20,12 +20,13 @@ namespace {
 
 // A key's setter returns "" when the value was taken, else what is wrong with it.
 using Setter = std::function<std::string(const std::string& value, Config&)>;
+using ListSetter = std::function<std::string(const std::vector<std::string>& items, Config&)>;
 
 struct KeyDef {
   const char* path;
   const char* doc;
   Setter set;
-  bool list = false;  // a YAML sequence of strings, passed to `set` joined by '\n'
+  ListSetter set_list = nullptr;  // instead of `set`: the key takes a YAML sequence of strings
 };
 
 std::string set_string(std::string& field, const std::string& v) {
@@ -95,12 +96,10 @@ Setter choice_key(std::vector<std::string> choices, std::vector<std::string> imp
 }
 
 // A list of user or group ids, each a number or a name resolved now.
-Setter id_list_key(bool groups, std::function<std::vector<int64_t>&(Config&)> field) {
-  return [=](const std::string& v, Config& c) -> std::string {
+ListSetter id_list_key(bool groups, std::function<std::vector<int64_t>&(Config&)> field) {
+  return [=](const std::vector<std::string>& items, Config& c) -> std::string {
     std::vector<int64_t> ids;
-    std::istringstream items(v);
-    std::string item;
-    while (std::getline(items, item)) {
+    for (const std::string& item : items) {
       int64_t id = 0;
       auto r = std::from_chars(item.data(), item.data() + item.size(), id);
       if (r.ec == std::errc() && r.ptr == item.data() + item.size() && id >= 0) {
@@ -151,13 +150,13 @@ const std::vector<KeyDef>& key_defs() {
       {"listen.frame_timeout", "a frame still incomplete after this long is refused and its connection closed (60s)",
        duration_key(100, [](Config& c) -> int64_t& { return c.listen.frame_timeout_ms; })},
       {"listen.allow.stream.uids", "users (ids or names) allowed on the stream socket; with gids, [] allows all ([])",
-       id_list_key(false, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_stream.uids; }), true},
+       nullptr, id_list_key(false, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_stream.uids; })},
       {"listen.allow.stream.gids", "groups (ids or names) allowed on the stream socket ([])",
-       id_list_key(true, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_stream.gids; }), true},
+       nullptr, id_list_key(true, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_stream.gids; })},
       {"listen.allow.datagram.uids", "users (ids or names) allowed on the datagram socket ([])",
-       id_list_key(false, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_datagram.uids; }), true},
+       nullptr, id_list_key(false, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_datagram.uids; })},
       {"listen.allow.datagram.gids", "groups (ids or names) allowed on the datagram socket ([])",
-       id_list_key(true, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_datagram.gids; }), true},
+       nullptr, id_list_key(true, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_datagram.gids; })},
       {"input.dialect", "event shape expected on input: auto | ecs | maas | runai | salt | gravitee (auto)",
        choice_key({"auto", "ecs", "maas", "runai", "salt", "gravitee"}, {"auto", "ecs"},
                   [](Config& c, const std::string& v) { c.input.dialect = v; })},
@@ -175,18 +174,11 @@ const std::vector<KeyDef>& key_defs() {
        "field names (any depth, case-insensitive) or dotted paths whose values never reach the files "
        "(authorization, cookie, set-cookie, password, passwd, secret, token, access_token, refresh_token, api_key, "
        "client_secret)",
-       [](const std::string& v, Config& c) -> std::string {
-         c.redact.fields.clear();
-         size_t start = 0;
-         while (start <= v.size() && !v.empty()) {
-           size_t nl = v.find('\n', start);
-           c.redact.fields.push_back(v.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
-           if (nl == std::string::npos) break;
-           start = nl + 1;
-         }
+       nullptr,
+       [](const std::vector<std::string>& items, Config& c) -> std::string {
+         c.redact.fields = items;
          return "";
-       },
-       true},
+       }},
       {"redact.mode", "what replaces a redacted value: replace ([REDACTED]) | hmac (hmac-sha256:<hex>, keyed) (replace)",
        choice_key({"replace", "hmac"}, {"replace", "hmac"},
                   [](Config& c, const std::string& v) { c.redact.hmac = v == "hmac"; })},
@@ -278,12 +270,12 @@ class Loader {
         continue;
       }
       const KeyDef* def = find(key);
-      if (def != nullptr && def->list) {
+      if (def != nullptr && def->set_list) {
         if (!v.IsSequence()) {
           error(v, key, "expected a list, such as [a, b]");
           continue;
         }
-        std::string joined;
+        std::vector<std::string> items;
         bool ok = true;
         for (const auto& item : v) {
           if (!item.IsScalar() || item.Scalar().empty() || item.Scalar().find('\n') != std::string::npos) {
@@ -291,10 +283,10 @@ class Loader {
             ok = false;
             break;
           }
-          joined += (joined.empty() ? "" : "\n") + item.Scalar();
+          items.push_back(item.Scalar());
         }
         if (!ok) continue;
-        std::string problem = def->set(joined, c);
+        std::string problem = def->set_list(items, c);
         if (!problem.empty()) error(v, key, problem);
       } else if (def != nullptr) {
         if (!v.IsScalar() && !v.IsNull()) {
