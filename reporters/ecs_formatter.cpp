@@ -30,11 +30,13 @@ class LineWriter {
       out_.append(en_.syslog);
       out_.push_back('}');
     }
-    if (has_claims() || !ev_.redacted_paths.empty()) {
+    const unsigned differing = differing_process_claims();
+    const bool claims = ev_.claimed_created != kNoNode || ev_.claimed_syslog != kNoNode || differing != 0;
+    if (claims || !ev_.redacted_paths.empty()) {
       out_.append(",\"traild\":{");
-      if (has_claims()) write_claimed();
+      if (claims) write_claimed(differing);
       if (!ev_.redacted_paths.empty()) {
-        if (has_claims()) out_.push_back(',');
+        if (claims) out_.push_back(',');
         out_.append("\"redacted\":[");
         for (size_t i = 0; i < ev_.redacted_paths.size(); ++i) {
           if (i > 0) out_.push_back(',');
@@ -108,17 +110,17 @@ class LineWriter {
     return true;
   }
 
-  bool process_claims() const {
+  // Bit i set: the producer's claim for AttestedField(i) differs from the kernel's value.
+  unsigned differing_process_claims() const {
+    unsigned bits = 0;
     for (size_t i = 0; i < kAttestedFields; ++i)
-      if (claim_differs(AttestedField(i))) return true;
-    return false;
-  }
-  bool has_claims() const {
-    return ev_.claimed_created != kNoNode || ev_.claimed_syslog != kNoNode || process_claims();
+      if (claim_differs(AttestedField(i))) bits |= 1u << i;
+    return bits;
   }
 
   // What the producer sent for fields traild sets, kept so a mismatch stays visible.
-  void write_claimed() {
+  // `differing`: the process claims to keep, from differing_process_claims().
+  void write_claimed(unsigned differing) {
     static constexpr std::string_view kProcessPaths[kAttestedFields] = {
         "\"pid\":", "\"name\":", "\"executable\":", "\"user\":{\"id\":", "\"group\":{\"id\":"};
     out_.append("\"claimed\":{");
@@ -139,12 +141,12 @@ class LineWriter {
       write_node(ev_.claimed_syslog);
       out_.push_back('}');
     }
-    if (process_claims()) {
+    if (differing != 0) {
       sep();
       out_.append("\"process\":{");
       bool first_claim = true;
       for (size_t i = 0; i < kAttestedFields; ++i) {
-        if (!claim_differs(AttestedField(i))) continue;
+        if ((differing & (1u << i)) == 0) continue;
         if (!first_claim) out_.push_back(',');
         first_claim = false;
         out_.append(kProcessPaths[i]);
