@@ -94,10 +94,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
           refuse_and_close("not_allowed", not_allowed_message(sender_));
           return ReadState::Stopped;
         }
-        const size_t total = have + static_cast<size_t>(n);
-        const size_t used = framer_.feed({buf, total}, *this);
-        if (carry_.empty() && used < total) frame_started_ms_ = last_read_ms_;
-        carry_.assign(buf + used, total - used);
+        frame_buffer(have + static_cast<size_t>(n), last_read_ms_);
       }
     }
     if (state != ReadState::Stopped && !l_.draining_) wait_readable();
@@ -144,13 +141,20 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
     });
   }
 
+  // Frames the first `total` bytes of the read buffer (carry_ first, then what was read) and
+  // keeps what is not framed yet, an incomplete frame or what a throttle stopped at, in carry_.
+  void frame_buffer(size_t total, int64_t now_ms) {
+    const char* buf = l_.read_buffer();
+    const size_t used = framer_.feed({buf, total}, *this);
+    if (carry_.empty() && used < total) frame_started_ms_ = now_ms;
+    carry_.assign(buf + used, total - used);
+  }
+
   // Frames what a throttle left unconsumed, before reading more.
   void frame_carry() {
     if (carry_.empty()) return;
-    char* buf = l_.read_buffer();
-    std::memcpy(buf, carry_.data(), carry_.size());
-    const size_t used = framer_.feed({buf, carry_.size()}, *this);
-    carry_.erase(0, used);
+    std::memcpy(l_.read_buffer(), carry_.data(), carry_.size());
+    frame_buffer(carry_.size(), now_unix_ms());
     l_.pipeline_.submit_if_writer_idle();
     flush();
   }
