@@ -40,17 +40,9 @@ void append_sender(std::string& out, const Sender& s) {
 
 Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence,
                    std::string hostname)
-    : writer_(writer),
-      recent_(recent),
-      parser_({config.input.max_event_bytes, config.input.max_depth}),
-      redactor_(config.redact),
-      config_wrap_non_json_(config.input.wrap_non_json),
-      non_json_action_(config.input.non_json_action),
-      hostname_(std::move(hostname)),
-      next_sequence_(next_sequence),
-      max_queue_bytes_(config.output.max_queue_bytes),
-      batch_target_bytes_(std::min<size_t>(kBatchTargetBytes, config.output.max_queue_bytes / 4)) {
-  rate_limiter_.configure(config.input.rate_limit, config.input.rate_burst);
+    : writer_(writer), recent_(recent), parser_(ParserLimits{}), hostname_(std::move(hostname)),
+      next_sequence_(next_sequence) {
+  reconfigure(config);  // one place sets everything the configuration decides
   open_batch();
 }
 

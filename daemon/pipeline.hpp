@@ -84,7 +84,7 @@ class Pipeline {
   RecentIds& recent_;
   EventParser parser_;
   Redactor redactor_;
-  bool config_wrap_non_json_;
+  bool config_wrap_non_json_ = false;
   std::string non_json_action_;
   SyslogHeader syslog_;
   SenderIdentity identity_;
@@ -98,8 +98,8 @@ class Pipeline {
   std::string id_;
   std::string internal_buf_;
   uint64_t next_sequence_;
-  uint64_t max_queue_bytes_;
-  size_t batch_target_bytes_;
+  uint64_t max_queue_bytes_ = 0;
+  size_t batch_target_bytes_ = 0;
 
   Batch batch_;
   bool touched_ = false;  // the open batch carries something a reply may wait for

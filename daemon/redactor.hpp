@@ -18,6 +18,7 @@ namespace traild {
 
 class Redactor {
  public:
+  Redactor() = default;  // redacts nothing
   // config.key (loaded from key_file with the configuration) keys the HMAC in hmac mode.
   explicit Redactor(const RedactConfig& config);
   // Marks matching nodes of `event` and fills event.redactions / event.redacted_paths.
@@ -32,7 +33,7 @@ class Redactor {
   std::unordered_set<std::string> names_;  // lower case
   std::unordered_set<std::string> paths_;  // lower case, dotted
   std::vector<bool> name_lengths_;         // quick reject: no configured name has this length
-  bool hmac_;
+  bool hmac_ = false;
   std::string key_;
   std::string lower_;    // scratch
   std::string scratch_;  // scratch: a non-string value's JSON text
