@@ -16,7 +16,7 @@ TEST(Backpressure, ClientThatReadsItsAcksLateIsServedToTheEnd) {
   Daemon d("late-reader");
   d.start();
   const size_t total = 200'000;  // ~15 MB of replies: far over the 1 MiB traild holds per client
-  std::string frames = "{\"traild\":{\"ack\":true}}\n";
+  std::string frames = kAckHandshake;
   for (size_t i = 0; i < total; ++i)
     frames += "{\"event\":{\"action\":\"late-reader\"},\"message\":\"n" + std::to_string(i) + "\"}\n";
   Client c(d.stream());

@@ -26,7 +26,7 @@ Round send_until_killed(Daemon& d, const std::vector<std::string>& ids) {
   size_t acked = 0;
   try {
     Client c(d.stream());
-    std::string all = "{\"traild\":{\"ack\":true}}\n";
+    std::string all = kAckHandshake;
     for (auto& id : ids) all += "{\"event\":{\"action\":\"crash-test\",\"id\":\"" + id + "\"},\"message\":\"" + std::string(200, 'm') + "\"}\n";
     // Write and read at once, as a real client must: traild stops reading from a client that
     // leaves its acknowledgements unread.

@@ -16,12 +16,6 @@ namespace {
 
 const std::string kTrailctl = TRAILCTL_BIN;
 
-size_t count_action(const std::vector<std::string>& lines, const std::string& action) {
-  size_t n = 0;
-  for (auto& l : lines) n += l.find("\"action\":\"" + action + "\"") != std::string::npos;
-  return n;
-}
-
 TEST(Daemon, QuickstartWithSocatWritesOneEcsLine) {
   Daemon d("quickstart");
   d.start();
@@ -45,7 +39,7 @@ TEST(Daemon, AcknowledgesInOrderAndRejectsWithReasons) {
   Daemon d("acks");
   d.start();
   Client c(d.stream());
-  c.send("{\"traild\":{\"ack\":true}}\n");
+  c.send(kAckHandshake);
   c.send("{\"event\":{\"action\":\"a\",\"id\":\"prod-1\"}}\n");
   c.send("{\"event\":{\"action\":\"b\",\"outcome\":\"ok\"}}\n");
   c.send("not json\n");

@@ -64,7 +64,7 @@ TEST(DiskFull, NothingAcknowledgedIsLostMemoryStaysBoundedAndWritingResumes) {
 
   // 160,000 events of ~400 bytes: 64 MB, far more than the 256 KiB traild may queue.
   const size_t total = 160'000;
-  std::string frames = "{\"traild\":{\"ack\":true}}\n";
+  std::string frames = kAckHandshake;
   for (size_t i = 0; i < total; ++i)
     frames += "{\"event\":{\"action\":\"disk-full-test\",\"id\":\"df-" + std::to_string(i) + "\"},\"message\":\"" +
               std::string(340, 'm') + "\"}\n";

@@ -139,6 +139,14 @@ long proc_status_kib(pid_t pid, const std::string& key) {
   return -1;
 }
 
+std::string event_json(const std::string& action) { return R"({"event":{"action":")" + action + R"("}})"; }
+
+size_t count_action(const std::vector<std::string>& lines, const std::string& action) {
+  size_t n = 0;
+  for (auto& l : lines) n += l.find("\"action\":\"" + action + "\"") != std::string::npos;
+  return n;
+}
+
 std::string Daemon::log() const { return read_file(dir_ / "traild.log"); }
 
 std::vector<fs::path> Daemon::files() const {

@@ -101,6 +101,14 @@ class BackgroundSender {
   std::thread thread_;
 };
 
+// The acknowledgement handshake, as a client's first frame.
+inline const std::string kAckHandshake = "{\"traild\":{\"ack\":true}}\n";
+// The smallest valid event, {"event":{"action":ACTION}}, without and with its terminator.
+std::string event_json(const std::string& action);
+inline std::string event_frame(const std::string& action) { return event_json(action) + "\n"; }
+// Trail lines (or any JSON lines) whose event.action is `action`.
+size_t count_action(const std::vector<std::string>& lines, const std::string& action);
+
 std::string read_file(const fs::path& p);
 // A memory bound for traild in KiB: `normal`, or four times it under ASan/TSan, whose
 // shadow memory and quarantines inflate every process's RSS.

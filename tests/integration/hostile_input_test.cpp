@@ -38,7 +38,7 @@ TEST(HostileInput, EachIsRejectedWithItsErrorAndQuarantined) {
       {"reserved field", R"({"event":{"action":"a","sequence":1}})", "reserved_field"},
   };
   Client c(d.stream());
-  c.send("{\"traild\":{\"ack\":true}}\n");
+  c.send(kAckHandshake);
   for (const auto& h : cases) {
     c.send(h.frame + "\n");
     std::string reply = c.read_line();

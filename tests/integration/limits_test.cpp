@@ -14,13 +14,11 @@
 namespace traild::test {
 namespace {
 
-const std::string kHandshake = "{\"traild\":{\"ack\":true}}\n";
-std::string event(const std::string& action) { return R"({"event":{"action":")" + action + R"("}})" "\n"; }
 
 // A fresh acknowledged connection can still get an event written.
 void expect_served(Daemon& d, const std::string& action) {
   Client c(d.stream());
-  c.send(kHandshake + event(action));
+  c.send(kAckHandshake + event_frame(action));
   EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos) << action;
 }
 
@@ -38,10 +36,10 @@ TEST(Limits, ConnectionCapRefusesWithAReasonAndFreesUp) {
   std::vector<std::unique_ptr<Client>> held;
   for (int i = 0; i < 3; ++i) {
     held.push_back(std::make_unique<Client>(d.stream()));
-    held.back()->send(kHandshake);
+    held.back()->send(kAckHandshake);
   }
   // The handshakes are taken, so traild has accepted all three.
-  held[0]->send(event("cap-held"));
+  held[0]->send(event_frame("cap-held"));
   ASSERT_NE(held[0]->read_line().find("\"ok\":true"), std::string::npos);
   Client over(d.stream());
   std::string refusal = over.read_line();
@@ -52,7 +50,7 @@ TEST(Limits, ConnectionCapRefusesWithAReasonAndFreesUp) {
   ASSERT_TRUE(wait_until([&] {
     try {
       Client c(d.stream());
-      c.send(kHandshake + event("cap-after"));
+      c.send(kAckHandshake + event_frame("cap-after"));
       return c.read_line(std::chrono::seconds(2)).find("\"ok\":true") != std::string::npos;
     } catch (const std::exception&) {
       return false;
@@ -65,7 +63,7 @@ TEST(Limits, SlowFrameIsRefusedAndIdleConnectionClosedWhileOthersAreServed) {
   listen_extra(d, "  frame_timeout: 300ms\n  idle_timeout: 1s\n");
   d.start();
   Client slow(d.stream());
-  slow.send(kHandshake + R"({"event":{"action":"never-finished")");
+  slow.send(kAckHandshake + R"({"event":{"action":"never-finished")");
   Client idle(d.stream());
   expect_served(d, "served-meanwhile");
   std::string refusal = slow.read_line();
@@ -80,7 +78,7 @@ TEST(Limits, TenMegabytesWithoutTerminatorCostNoMemoryAndBlockNoOne) {
   Daemon d("limit-huge");
   d.start();
   Client huge(d.stream());
-  huge.send(kHandshake);
+  huge.send(kAckHandshake);
   BackgroundSender sender(huge.fd(), "{\"event\":{\"action\":\"" + std::string(10 << 20, 'x'));
   std::string reply = huge.read_line();
   EXPECT_NE(reply.find(R"("error":"too_large")"), std::string::npos) << reply;
@@ -99,7 +97,7 @@ TEST(Limits, AllowlistsRefuseOtherUsersOnBothSockets) {
   EXPECT_NE(refusal.find(R"("error":"not_allowed")"), std::string::npos) << refusal;
   EXPECT_NE(refusal.find("uid " + std::to_string(::getuid())), std::string::npos) << refusal;
   EXPECT_TRUE(c.wait_closed());
-  auto r = run_command("printf '%s' '" + event("dgram-refused") + "' | socat - UNIX-SENDTO:" + d.datagram().string());
+  auto r = run_command("printf '%s' '" + event_frame("dgram-refused") + "' | socat - UNIX-SENDTO:" + d.datagram().string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ASSERT_TRUE(wait_until([&] { return d.log().find("outside listen.allow.datagram dropped") != std::string::npos; }))
       << d.log();
@@ -114,11 +112,6 @@ TEST(Limits, AllowlistsRefuseOtherUsersOnBothSockets) {
   expect_served(d, "allowed-after-reload");
 }
 
-}  // namespace
-}  // namespace traild::test
-
-namespace traild::test {
-namespace {
 
 // A sender over its rate: its stream events are all written, but no faster than the rate
 // allows; its datagrams beyond the rate are dropped and reported; another uid is unaffected.
@@ -184,11 +177,6 @@ for _ in range(5):
   EXPECT_NE(report.find("\"dropped\":" + std::to_string(200 - nobody_written)), std::string::npos) << report;
 }
 
-}  // namespace
-}  // namespace traild::test
-
-namespace traild::test {
-namespace {
 
 TEST(Limits, TwoThousandIdleConnectionsDoNotKeepANormalClientWaiting) {
   Daemon d("limit-idle-many");
@@ -198,8 +186,8 @@ TEST(Limits, TwoThousandIdleConnectionsDoNotKeepANormalClientWaiting) {
   for (int i = 0; i < 2000; ++i) idle.push_back(std::make_unique<Client>(d.stream()));
   expect_served(d, "among-2000-idle");
   // All 2000 are still served too.
-  idle.front()->send(kHandshake + event("first-idle"));
-  idle.back()->send(kHandshake + event("last-idle"));
+  idle.front()->send(kAckHandshake + event_frame("first-idle"));
+  idle.back()->send(kAckHandshake + event_frame("last-idle"));
   EXPECT_NE(idle.front()->read_line().find("\"ok\":true"), std::string::npos);
   EXPECT_NE(idle.back()->read_line().find("\"ok\":true"), std::string::npos);
 }
@@ -213,7 +201,7 @@ TEST(Limits, OpenFileLimitCapsConnectionsAndWritingGoesOn) {
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < 80; ++i) {
     clients.push_back(std::make_unique<Client>(d.stream()));
-    clients.back()->send(kHandshake + event("nofile-" + std::to_string(i)));
+    clients.back()->send(kAckHandshake + event_frame("nofile-" + std::to_string(i)));
   }
   EXPECT_NE(clients.front()->read_line().find("\"ok\":true"), std::string::npos) << d.log();
   std::string refusal = clients.back()->read_line();
@@ -222,18 +210,13 @@ TEST(Limits, OpenFileLimitCapsConnectionsAndWritingGoesOn) {
   clients.erase(clients.begin() + 1, clients.end());
   ASSERT_TRUE(wait_until([&] {
     Client c(d.stream());
-    c.send(kHandshake + event("nofile-after"));
+    c.send(kAckHandshake + event_frame("nofile-after"));
     return c.read_line(std::chrono::seconds(2)).find("\"ok\":true") != std::string::npos;
   }));
   EXPECT_EQ(d.log().find("cannot write"), std::string::npos) << d.log();
   EXPECT_EQ(d.stop(), 0);
 }
 
-}  // namespace
-}  // namespace traild::test
-
-namespace traild::test {
-namespace {
 
 // Several senders flood the datagram socket: traild stays up with bounded memory, and with
 // a rate limit it counts and reports what it dropped per sender uid.

@@ -9,28 +9,22 @@
 namespace traild::test {
 namespace {
 
-std::string event(const std::string& action) { return R"({"event":{"action":")" + action + R"("}})" "\n"; }
-
-bool in_trail(Daemon& d, const std::string& action) {
-  for (auto& l : d.lines())
-    if (l.find("\"action\":\"" + action + "\"") != std::string::npos) return true;
-  return false;
-}
+bool in_trail(Daemon& d, const std::string& action) { return count_action(d.lines(), action) > 0; }
 
 TEST(OutputFaults, DeletedOrMovedDirectoryIsRecreatedAndAcknowledgedEventsAreInTheTrail) {
   Daemon d("out-deleted");
   d.start();
   Client c(d.stream());
-  c.send("{\"traild\":{\"ack\":true}}\n" + event("before"));
+  c.send(kAckHandshake + event_frame("before"));
   ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
 
   fs::remove_all(d.output());
-  c.send(event("after-delete"));
+  c.send(event_frame("after-delete"));
   ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
   EXPECT_TRUE(in_trail(d, "after-delete")) << d.log();
 
   fs::rename(d.output(), d.dir() / "moved-away");
-  c.send(event("after-move"));
+  c.send(event_frame("after-move"));
   ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
   EXPECT_TRUE(in_trail(d, "after-move")) << d.log();
   EXPECT_NE(d.log().find("deleted or moved away"), std::string::npos);
@@ -43,13 +37,13 @@ TEST(OutputFaults, SymlinkInPlaceOfTheDirectoryIsNeverFollowed) {
   Daemon d("out-symlink");
   d.start();
   Client c(d.stream());
-  c.send("{\"traild\":{\"ack\":true}}\n" + event("before"));
+  c.send(kAckHandshake + event_frame("before"));
   ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
   const fs::path elsewhere = d.dir() / "elsewhere";
   fs::create_directories(elsewhere);
   fs::remove_all(d.output());
   fs::create_directory_symlink(elsewhere, d.output());
-  c.send(event("through-symlink"));
+  c.send(event_frame("through-symlink"));
   ASSERT_TRUE(wait_until([&] { return d.log().find("Too many levels of symbolic links") != std::string::npos; }))
       << d.log();
   EXPECT_EQ(c.read_line(std::chrono::milliseconds(200)), "") << "acknowledged while nothing could be written";
