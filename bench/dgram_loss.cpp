@@ -6,7 +6,6 @@
 //
 //   traild_dgram_loss --traild build/traild [--rate 50000] [--events 200000] [--dir /tmp]
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <chrono>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "common/unix_address.hpp"
 #include "scratch_daemon.hpp"
 
 namespace {
@@ -47,12 +47,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   traild::bench::ScratchDaemon daemon(traild, dir, "");
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, daemon.datagram().c_str(), sizeof addr.sun_path - 1);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::perror("connect");
+  int fd = traild::connect_unix(daemon.datagram(), SOCK_DGRAM | SOCK_NONBLOCK);
+  if (fd < 0) {
+    std::fprintf(stderr, "connect %s: %s\n", daemon.datagram().c_str(), std::strerror(-fd));
     return 1;
   }
   char event[512];

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/unix_address.hpp"
 #include "scratch_daemon.hpp"
 
 namespace {
@@ -90,16 +90,6 @@ std::string make_events(int connection, int count) {
   return out;
 }
 
-int connect_unix(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("connect " + path + ": " + std::strerror(errno));
-  return fd;
-}
-
 struct ConnectionResult {
   long acked = 0;
   long rejected = 0;
@@ -111,7 +101,8 @@ struct ConnectionResult {
 void run_connection(const std::string& socket, const std::string& corpus, size_t corpus_lines, long events,
                     long window, ConnectionResult& result) {
   try {
-    int fd = connect_unix(socket);
+    int fd = traild::connect_unix(socket, SOCK_STREAM);
+    if (fd < 0) throw std::runtime_error("connect " + socket + ": " + std::strerror(-fd));
     const std::string hello = "{\"traild\":{\"ack\":true}}\n";
     if (::write(fd, hello.data(), hello.size()) != static_cast<ssize_t>(hello.size()))
       throw std::runtime_error("handshake write failed");
