@@ -106,7 +106,7 @@ std::string rfc3339_ms(int64_t unix_ms) {
   return s;
 }
 
-std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
+std::optional<Instant> parse_rfc3339(std::string_view s) {
   unsigned year, mon, day, hour, min, sec;
   if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mon) ||
       s[7] != '-' || !digits(s, 8, 2, day))
@@ -121,17 +121,17 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
     return std::nullopt;
   if (sec == 60) sec = 59;  // a leap second is kept within its minute
   size_t pos = 19;
-  unsigned ms = 0;
+  uint32_t nanos = 0;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
     size_t start = pos;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (pos - start < 3) ms = ms * 10 + static_cast<unsigned>(s[pos] - '0');
+      if (pos - start < 9) nanos = nanos * 10 + static_cast<uint32_t>(s[pos] - '0');
       ++pos;
     }
     size_t n = pos - start;
     if (n == 0) return std::nullopt;
-    for (size_t i = n; i < 3; ++i) ms *= 10;
+    for (size_t i = n; i < 9; ++i) nanos *= 10;
   }
   if (pos >= s.size()) return std::nullopt;
   int64_t offset_min = 0;
@@ -150,7 +150,26 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   int64_t days = days_from_civil(year, mon, day);
   int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec - offset_min * 60;
-  return secs * 1000 + ms;
+  return Instant{secs, nanos};
+}
+
+std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
+  auto t = parse_rfc3339(s);
+  if (!t) return std::nullopt;
+  return t->seconds * 1000 + t->nanos / 1'000'000;
+}
+
+
+std::optional<ZoneRule> parse_zone_rule(std::string_view t) {
+  if (t == "UTC" || t == "Z") return ZoneRule{};
+  if (t == "local") return ZoneRule{true, 0};
+  auto digit = [&](size_t i) { return t[i] >= '0' && t[i] <= '9' ? t[i] - '0' : -1; };
+  if (t.size() != 6 || (t[0] != '+' && t[0] != '-') || t[3] != ':') return std::nullopt;
+  for (size_t i : {1, 2, 4, 5})
+    if (digit(i) < 0) return std::nullopt;
+  const int hours = digit(1) * 10 + digit(2), minutes = digit(4) * 10 + digit(5);
+  if (hours > 18 || minutes > 59) return std::nullopt;
+  return ZoneRule{false, (t[0] == '-' ? -1 : 1) * (hours * 60 + minutes)};
 }
 
 }  // namespace traild

@@ -158,8 +158,16 @@ const std::vector<KeyDef>& key_defs() {
       {"listen.allow.datagram.gids", "groups (ids or names) allowed on the datagram socket ([])",
        nullptr, id_list_key(true, [](Config& c) -> std::vector<int64_t>& { return c.listen.allow_datagram.gids; })},
       {"input.dialect", "event shape expected on input: auto | ecs | maas | runai | salt | gravitee (auto)",
-       choice_key({"auto", "ecs", "maas", "runai", "salt", "gravitee"}, {"auto", "ecs"},
+       choice_key({"auto", "ecs", "maas", "runai", "salt", "gravitee"}, {"auto", "ecs", "maas", "runai", "salt", "gravitee"},
                   [](Config& c, const std::string& v) { c.input.dialect = v; })},
+      {"input.maas_timezone",
+       "zone of MAAS `created` times, which carry none: UTC | local (the TZ of traild) | +HH:MM | -HH:MM (UTC)",
+       [](const std::string& v, Config& c) -> std::string {
+         auto zone = parse_zone_rule(v);
+         if (!zone) return "expected UTC, local, +HH:MM or -HH:MM; got \"" + v + "\"";
+         c.input.maas_zone = *zone;
+         return "";
+       }},
       {"input.max_event_bytes", "largest accepted frame (64KiB)",
        size_key(64, 64ULL << 20, [](Config& c) -> uint64_t& { return c.input.max_event_bytes; })},
       {"input.non_json", "a syslog record whose MSG is not JSON: reject (quarantined) | wrap (as message) (reject)",

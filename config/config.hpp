@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.hpp"
+
 namespace traild {
 
 enum class Durability { Write, Fsync };
@@ -49,6 +51,7 @@ struct ListenConfig {
 
 struct InputConfig {
   std::string dialect = "auto";
+  ZoneRule maas_zone;  // MAAS `created` times carry no zone: read them in this one
   uint64_t max_event_bytes = 64ULL << 10;
   uint32_t max_depth = 32;
   // A syslog record whose MSG is not a JSON event: rejected, or wrapped as the `message` of

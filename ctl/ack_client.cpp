@@ -1,5 +1,6 @@
 #include "ctl/ack_client.hpp"
 
+#include "common/json_escape.hpp"
 #include "common/unix_address.hpp"
 
 #include <poll.h>
@@ -49,7 +50,7 @@ AckReply parse_reply(simdjson::dom::parser& parser, std::string_view line) {
 
 }  // namespace
 
-AckClient::AckClient(const std::string& socket_path) : socket_path_(socket_path) {
+AckClient::AckClient(const std::string& socket_path, const Handshake& handshake) : socket_path_(socket_path) {
   fd_ = connect_unix(socket_path, SOCK_STREAM);
   if (fd_ < 0) {
     const int err = -fd_;
@@ -58,7 +59,17 @@ AckClient::AckClient(const std::string& socket_path) : socket_path_(socket_path)
     fail(socket_path, std::string("cannot connect: ") + std::strerror(err) +
                           (err == ENOENT || err == ECONNREFUSED ? " (is traild running?)" : ""));
   }
-  if (!write_all(fd_, "{\"traild\":{\"ack\":true}}\n")) fail(socket_path, "cannot send the handshake");
+  std::string hello = "{\"traild\":{\"ack\":true";
+  if (!handshake.dialect.empty()) {
+    hello.append(",\"dialect\":");
+    append_json_string(hello, handshake.dialect);
+  }
+  if (!handshake.instance.empty()) {
+    hello.append(",\"instance\":");
+    append_json_string(hello, handshake.instance);
+  }
+  hello.append("}}\n");
+  if (!write_all(fd_, hello)) fail(socket_path, "cannot send the handshake");
 }
 
 AckClient::~AckClient() {
@@ -101,6 +112,7 @@ void AckClient::send_all(const std::vector<std::string_view>& frames,
       while ((nl = in.find('\n', pos)) != std::string::npos) {
         AckReply r = parse_reply(parser, std::string_view(in).substr(pos, nl - pos));
         pos = nl + 1;
+        if (r.frame == 0 && !r.ok) throw std::runtime_error("traild refused the connection: " + r.error + ": " + r.message);
         if (r.frame != next_reply + 1)
           throw std::runtime_error("traild replied to frame " + std::to_string(r.frame) + ", expected " +
                                    std::to_string(next_reply + 1));

@@ -18,10 +18,16 @@ struct AckReply {
   std::string message;  // why
 };
 
+// What the handshake may choose for the connection (see docs/protocol.md).
+struct Handshake {
+  std::string dialect;   // empty: traild's input.dialect
+  std::string instance;  // empty: none
+};
+
 class AckClient {
  public:
   // Connects and sends the handshake. Throws std::runtime_error naming the socket and cause.
-  explicit AckClient(const std::string& socket_path);
+  explicit AckClient(const std::string& socket_path, const Handshake& handshake = {});
   ~AckClient();
   AckClient(const AckClient&) = delete;
   AckClient& operator=(const AckClient&) = delete;

@@ -10,7 +10,8 @@ namespace {
 void usage(std::ostream& out) {
   out << "usage: trailctl COMMAND [ARGS...]\n\n"
          "commands:\n"
-         "  send     send NDJSON events from files or stdin, acknowledged\n\n"
+         "  send     send NDJSON events from files or stdin, acknowledged\n"
+         "  import   backfill MAAS, Run:ai, Salt or Gravitee AM audit exports\n\n"
          "`trailctl COMMAND --help` describes a command.\n";
 }
 
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "send") return traild::ctl::cmd_send(args);
+  if (cmd == "import") return traild::ctl::cmd_import(args);
   std::cerr << "trailctl: unknown command '" << cmd << "'\n";
   usage(std::cerr);
   return 2;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ctl/ack_client.hpp"
+#include "ctl/send_report.hpp"
 #include "ctl/commands.hpp"
 
 namespace traild::ctl {
@@ -83,7 +83,7 @@ int cmd_send(const std::vector<std::string>& args) {
 
   std::vector<std::string_view> frames;
   std::vector<Frame> where;
-  size_t rejected = 0, accepted = 0;
+  size_t rejected = 0;
   for (size_t s = 0; s < sources.size(); ++s) {
     std::string_view text = sources[s].text;
     size_t line = 0;
@@ -104,24 +104,9 @@ int cmd_send(const std::vector<std::string>& args) {
     }
   }
 
-  try {
-    AckClient client(socket);
-    client.send_all(frames, [&](size_t i, const AckReply& r) {
-      if (r.ok) {
-        ++accepted;
-      } else {
-        ++rejected;
-        std::cout << sources[where[i].source].name << ":" << where[i].line << ": " << r.error << ": " << r.message
-                  << "\n";
-      }
-    });
-  } catch (const std::exception& e) {
-    std::cerr << "trailctl send: " << e.what() << "\n";
-    std::cout << accepted << " accepted, " << rejected << " rejected\n";
-    return 1;
-  }
-  std::cout << accepted << " accepted, " << rejected << " rejected\n";
-  return rejected == 0 ? 0 : 1;
+  return send_and_report("send", socket, {}, frames, [&](size_t i) {
+    return sources[where[i].source].name + ":" + std::to_string(where[i].line);
+  }, rejected);
 }
 
 }  // namespace traild::ctl

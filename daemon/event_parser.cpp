@@ -112,7 +112,8 @@ void EventParser::set_limits(ParserLimits limits) {
   limits_ = limits;
   // simdjson may stop one level later than our own check so that our message, which names
   // the field, is the one users see; anything deeper it refuses itself.
-  if (parser_.allocate(limits.max_event_bytes + 1, limits.max_depth + 1) != simdjson::SUCCESS)
+  // Room for a dialect record's ECS form too, which may be larger than the record itself.
+  if (parser_.allocate(kMappedSizeFactor * limits.max_event_bytes + 1, limits.max_depth + 1) != simdjson::SUCCESS)
     throw std::bad_alloc();
 }
 
@@ -129,16 +130,14 @@ bool EventParser::fail_here(RejectCode code, std::string_view what) {
 }
 
 bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& why, ParseOptions options) {
-  options_ = options;
-  out_ = &out;
+  return load(record, why) && build(out, why, options);
+}
+
+bool EventParser::load(std::string_view record, Rejection& why, size_t max_bytes) {
   why_ = &why;
-  out.clear();
-  path_.clear();
-  if (index_used_ > 0) {
-    std::fill(index_.begin(), index_.end(), 0);
-    index_used_ = 0;
-  }
-  if (record.size() > limits_.max_event_bytes)
+  loaded_ = false;
+  if (max_bytes == 0) max_bytes = limits_.max_event_bytes;
+  if (record.size() > max_bytes)
     return fail(RejectCode::TooLarge, "event is " + std::to_string(record.size()) +
                                           " bytes, more than input.max_event_bytes (" +
                                           std::to_string(limits_.max_event_bytes) + ")");
@@ -165,11 +164,27 @@ bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& wh
   if (doc.type() != element_type::OBJECT)
     return fail(RejectCode::NotObject, "expected a JSON object, got " + preview(doc));
   check_nul_ = memmem(record.data(), record.size(), "\\u0000", 6) != nullptr;
+  document_ = doc.get_object().value_unsafe();
+  loaded_ = true;
+  return true;
+}
 
+bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) {
+  options_ = options;
+  out_ = &out;
+  why_ = &why;
+  out.clear();
+  path_.clear();
+  if (index_used_ > 0) {
+    std::fill(index_.begin(), index_.end(), 0);
+    index_used_ = 0;
+  }
+  if (!loaded_) return fail(RejectCode::InvalidJson, "internal error: build() without a loaded document");
+  loaded_ = false;  // the tree points into the document; a second build would duplicate it
   out.nodes.emplace_back();  // the root
   out.nodes[0].literal = true;
   has_action_ = false;
-  if (!add_members(doc.get_object().value_unsafe(), 0, schema_root_, 1)) return false;
+  if (!add_members(document_, 0, schema_root_, 1)) return false;
   if (!has_action_) {
     return fail(RejectCode::MissingField, "event.action: required field is missing");
   }

@@ -38,9 +38,21 @@ class EventParser {
   void set_limits(ParserLimits limits);
   const ParserLimits& limits() const { return limits_; }
 
+  // A dialect record's ECS form may be this many times input.max_event_bytes.
+  static constexpr size_t kMappedSizeFactor = 2;
+
   // Parses `record` into `out`; fields that `options` reserve are marked omit and recorded
-  // as claims (out.claimed_*). On failure returns false and fills `why`.
+  // as claims (out.claimed_*). On failure returns false and fills `why`. Same as load()
+  // followed by build().
   bool parse(std::string_view record, ParsedEvent& out, Rejection& why, ParseOptions options = {});
+
+  // The two steps of parse(), for callers that look at the document before validating it
+  // (dialect detection). load() checks size (`max_bytes`, 0 for input.max_event_bytes),
+  // JSON syntax, UTF-8 and that the record is an object; document() is valid until the next
+  // load(). build() validates the loaded document into `out`.
+  bool load(std::string_view record, Rejection& why, size_t max_bytes = 0);
+  simdjson::dom::object document() const { return document_; }
+  bool build(ParsedEvent& out, Rejection& why, ParseOptions options = {});
 
  private:
   bool add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema, uint32_t depth);
@@ -59,6 +71,8 @@ class EventParser {
 
   ParserLimits limits_;
   simdjson::dom::parser parser_;
+  simdjson::dom::object document_;
+  bool loaded_ = false;
   ParsedEvent* out_ = nullptr;
   Rejection* why_ = nullptr;
   ParseOptions options_;

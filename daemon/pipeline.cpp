@@ -50,6 +50,8 @@ void Pipeline::reconfigure(const Config& config) {
   rate_limiter_.configure(config.input.rate_limit, config.input.rate_burst);
   parser_.set_limits({config.input.max_event_bytes, config.input.max_depth});
   redactor_ = Redactor(config.redact);
+  dialect_ = dialect_from_name(config.input.dialect).value_or(Dialect::Auto);
+  maas_zone_ = config.input.maas_zone;
   config_wrap_non_json_ = config.input.wrap_non_json;
   non_json_action_ = config.input.non_json_action;
   max_queue_bytes_ = config.output.max_queue_bytes;
@@ -104,15 +106,37 @@ bool Pipeline::decode_record(std::string_view record, SourceKind kind, std::stri
   return true;
 }
 
-Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender, SourceKind kind) {
+bool Pipeline::load_event(std::string_view msg, SourceKind kind, const ClientChoice& choice, Dialect& dialect) {
+  if (!parser_.load(msg, rejection_)) return false;
+  dialect = kind == SourceKind::Internal ? Dialect::Ecs : choice.dialect.value_or(dialect_);
+  if (dialect == Dialect::Auto) {
+    auto found = detect_dialect(parser_.document(), rejection_);
+    if (!found) return false;
+    dialect = *found;
+  }
+  if (dialect == Dialect::Ecs) return true;
+  if (!map_dialect(parser_.document(), dialect, {maas_zone_, choice.instance}, mapped_, rejection_)) return false;
+  const size_t size = mapped_.size();
+  mapped_.append(EventParser::kPadding, '\0');
+  return parser_.load({mapped_.data(), size}, rejection_, EventParser::kMappedSizeFactor * parser_.limits().max_event_bytes);
+}
+
+Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender, SourceKind kind,
+                                   const ClientChoice& choice) {
   const int64_t now = now_unix_ms();
   touched_ = true;
   std::string_view msg;
   if (!decode_record(record, kind, msg)) return reject(record, record.size(), sender, kind, now);
   const bool has_syslog = syslog_.format != SyslogHeader::Format::None;
   const bool attested = kind != SourceKind::Internal && sender.pid > 0;
-  if (!parser_.parse(msg, event_, rejection_, {kind == SourceKind::Internal, has_syslog, attested})) {
+  Dialect dialect = Dialect::Ecs;
+  if (!load_event(msg, kind, choice, dialect) ||
+      !parser_.build(event_, rejection_, {kind == SourceKind::Internal, has_syslog, attested})) {
     if (kind == SourceKind::Internal) spdlog::error("internal event rejected ({}): {}", rejection_.message, record);
+    // An event without event.action may be a dialect record auto-detection did not know.
+    if (rejection_.code == RejectCode::MissingField && dialect == Dialect::Ecs &&
+        choice.dialect.value_or(dialect_) == Dialect::Auto)
+      rejection_.message.append("; ").append(dialect_signatures());
     return reject(record, record.size(), sender, kind, now);
   }
   if (kind != SourceKind::Internal) redactor_.apply(event_);

@@ -11,7 +11,9 @@
 
 #include "common/uuid.hpp"
 #include "config/config.hpp"
+#include "daemon/dialect/dialect.hpp"
 #include "daemon/event_parser.hpp"
+#include "daemon/handshake.hpp"
 #include "daemon/rate_limiter.hpp"
 #include "daemon/recent_ids.hpp"
 #include "daemon/redactor.hpp"
@@ -47,8 +49,9 @@ class Pipeline {
 
   Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence, std::string hostname);
 
-  // `record` must be followed by EventParser::kPadding readable bytes.
-  Outcome ingest(std::string_view record, const Sender& sender, SourceKind kind);
+  // `record` must be followed by EventParser::kPadding readable bytes. `choice` is what the
+  // client's handshake chose (dialect, instance), if anything.
+  Outcome ingest(std::string_view record, const Sender& sender, SourceKind kind, const ClientChoice& choice = {});
   // A record over input.max_event_bytes; `head` is its beginning, kept in the quarantine.
   Outcome reject_oversize(std::string_view head, uint64_t size, const Sender& sender, SourceKind kind);
   // traild's own events (start, stop, reload, retention). `json` must be a valid event.
@@ -77,6 +80,9 @@ class Pipeline {
   // Separates a syslog header from the event (`msg`); false, with rejection_ set, when the
   // record cannot hold an event (a datagram fragment, a bad header, a non-JSON MSG).
   bool decode_record(std::string_view record, SourceKind kind, std::string_view& msg);
+  // Loads `msg` into the parser and, for a dialect record, replaces it by its ECS form;
+  // false, with rejection_ set, when the record is not JSON or does not fit its dialect.
+  bool load_event(std::string_view msg, SourceKind kind, const ClientChoice& choice, Dialect& dialect);
   Outcome reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind, int64_t now_ms);
   void open_batch();
 
@@ -91,6 +97,9 @@ class Pipeline {
   RateLimiter rate_limiter_;
   std::string syslog_json_;  // log.syslog of the current record
   std::string wrapped_;      // a non-JSON syslog MSG wrapped as an event
+  Dialect dialect_ = Dialect::Auto;  // input.dialect
+  ZoneRule maas_zone_;
+  std::string mapped_;       // a dialect record's ECS form
   ParsedEvent event_;
   Rejection rejection_;
   UuidV7Generator uuids_;

@@ -25,6 +25,9 @@ enum class RejectCode : uint8_t {
   InvalidSyslog,  // a record starting with '<' whose syslog header is malformed
   NotJson,        // a syslog MSG, or a record, that is not a JSON event
   Fragment,       // a datagram holding more than one record or a piece of one
+  AmbiguousDialect,  // input.dialect auto: the record fits more than one dialect
+  DialectMismatch,   // a dialect record without a field its dialect requires, or malformed
+  InvalidHandshake,  // a handshake naming an unknown dialect
 };
 
 inline std::string_view reject_code_name(RejectCode c) {
@@ -45,6 +48,9 @@ inline std::string_view reject_code_name(RejectCode c) {
     case RejectCode::InvalidSyslog: return "invalid_syslog";
     case RejectCode::NotJson: return "not_json";
     case RejectCode::Fragment: return "fragment";
+    case RejectCode::AmbiguousDialect: return "ambiguous_dialect";
+    case RejectCode::DialectMismatch: return "dialect_mismatch";
+    case RejectCode::InvalidHandshake: return "invalid_handshake";
   }
   return "invalid";
 }

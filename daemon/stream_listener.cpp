@@ -216,6 +216,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
  private:
   // Over its rate: stop framing here; the rest waits in carry_ until the bucket refills.
   bool paused() override {
+    if (closed_) return true;  // refused mid-buffer: frame nothing more
     RateLimiter& limiter = l_.pipeline_.rate_limiter();
     if (l_.draining_ || !limiter.enabled()) return false;
     const int64_t now = now_unix_ms();
@@ -225,14 +226,17 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   }
 
   void on_record(std::string_view record) override {
+    if (closed_) return;
     if (!first_seen_) {
       first_seen_ = true;
-      if (l_.is_ack_handshake(record)) {
-        ack_ = true;
-        return;
+      std::string error;
+      switch (l_.handshake_.parse(record, choice_, error)) {
+        case HandshakeParser::Result::Accepted: ack_ = true; return;
+        case HandshakeParser::Result::Invalid: refuse_and_close("invalid_handshake", error); return;
+        case HandshakeParser::Result::NotHandshake: break;
       }
     }
-    reply(l_.pipeline_.ingest(record, sender_, SourceKind::Stream));
+    reply(l_.pipeline_.ingest(record, sender_, SourceKind::Stream, choice_));
   }
 
   void on_oversize(std::string_view head, uint64_t size) override {
@@ -329,6 +333,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   uint64_t frame_ = 0;
   bool first_seen_ = false;
   bool ack_ = false;
+  ClientChoice choice_;  // the handshake's dialect and instance for this connection
   bool eof_ = false;
   bool closed_ = false;
   bool reading_ = false;
@@ -446,19 +451,6 @@ void StreamListener::accept() {
     }
     accept();
   });
-}
-
-bool StreamListener::is_ack_handshake(std::string_view record) {
-  if (record.find("\"traild\"") == std::string_view::npos) return false;
-  simdjson::padded_string copy(record);
-  simdjson::dom::element doc;
-  if (handshake_parser_.parse(copy).get(doc)) return false;
-  simdjson::dom::object obj;
-  if (doc.get_object().get(obj) || obj.size() != 1) return false;
-  simdjson::dom::object t;
-  if (obj["traild"].get_object().get(t) || t.size() != 1) return false;
-  bool ack = false;
-  return !t["ack"].get_bool().get(ack) && ack;
 }
 
 void StreamListener::on_durable() {

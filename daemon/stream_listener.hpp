@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "daemon/handshake.hpp"
 #include "daemon/pipeline.hpp"
 
 namespace traild {
@@ -50,7 +51,6 @@ class StreamListener {
   void accept();
   void sweep();
   void remove(StreamSession* s);
-  bool is_ack_handshake(std::string_view record);
   char* read_buffer() { return buffer_.data(); }
   size_t read_capacity() const { return capacity_; }
 
@@ -65,7 +65,7 @@ class StreamListener {
   std::unordered_map<StreamSession*, std::shared_ptr<StreamSession>> sessions_;
   std::unordered_set<StreamSession*> waiting_;  // with replies not yet released
   std::vector<std::weak_ptr<StreamSession>> paused_;
-  simdjson::dom::parser handshake_parser_;
+  HandshakeParser handshake_;
   bool draining_ = false;
   ListenConfig limits_;
   boost::asio::steady_timer sweep_;
