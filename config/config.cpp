@@ -202,7 +202,8 @@ const std::vector<KeyDef>& key_defs() {
       {"output.directory", "where the trail's files are written (/var/log/traild)",
        path_key([](Config& c) -> std::string& { return c.output.directory; })},
       {"output.format", "line format: ecs | gravitee (ecs)",
-       choice_key({"ecs", "gravitee"}, {"ecs"}, [](Config& c, const std::string& v) { c.output.format = v; })},
+       choice_key({"ecs", "gravitee"}, {"ecs", "gravitee"},
+                  [](Config& c, const std::string& v) { c.output.format = v; })},
       {"output.prefix", "file name prefix: files are PREFIX-*.jsonl (audit)",
        [](const std::string& v, Config& c) -> std::string {
          if (v.empty() || v.size() > 64) return "must be 1 to 64 characters";

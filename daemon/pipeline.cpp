@@ -8,6 +8,7 @@
 #include "common/clock.hpp"
 #include "common/json_escape.hpp"
 #include "reporters/ecs_formatter.hpp"
+#include "reporters/gravitee_formatter.hpp"
 
 namespace traild {
 
@@ -52,6 +53,7 @@ void Pipeline::reconfigure(const Config& config) {
   redactor_ = Redactor(config.redact);
   dialect_ = dialect_from_name(config.input.dialect).value_or(Dialect::Auto);
   maas_zone_ = config.input.maas_zone;
+  gravitee_format_ = config.output.format == "gravitee";
   config_wrap_non_json_ = config.input.wrap_non_json;
   non_json_action_ = config.input.non_json_action;
   max_queue_bytes_ = config.output.max_queue_bytes;
@@ -166,7 +168,11 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   }
   Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++,
                 syslog_json_, attested_sender};
-  format_ecs_line(event_, en, batch_.events);
+  if (gravitee_format_) {
+    format_gravitee_line(event_, en, batch_.events);
+  } else {
+    format_ecs_line(event_, en, batch_.events);
+  }
   batch_.next_sequence = next_sequence_;
   ++stats_.accepted;
   if (batch_.bytes() >= batch_target_bytes_) submit();

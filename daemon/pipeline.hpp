@@ -99,6 +99,7 @@ class Pipeline {
   std::string wrapped_;      // a non-JSON syslog MSG wrapped as an event
   Dialect dialect_ = Dialect::Auto;  // input.dialect
   ZoneRule maas_zone_;
+  bool gravitee_format_ = false;  // output.format: gravitee
   std::string mapped_;       // a dialect record's ECS form
   ParsedEvent event_;
   Rejection rejection_;

@@ -272,6 +272,8 @@ class Server {
     restart_only("listen.group", [](Config& c) -> auto& { return c.listen.group; });
     restart_only("output.directory", [](Config& c) -> auto& { return c.output.directory; });
     restart_only("output.prefix", [](Config& c) -> auto& { return c.output.prefix; });
+    // One file holds one line format, as the shippers reading it expect.
+    restart_only("output.format", [](Config& c) -> auto& { return c.output.format; });
     restart_only("output.dedup_window", [](Config& c) -> auto& { return c.output.dedup_window; });
     restart_only("quarantine.directory", [](Config& c) -> auto& { return c.quarantine.directory; });
     restart_only("state_directory", [](Config& c) -> auto& { return c.state_directory; });

@@ -1,11 +1,11 @@
 #include "reporters/ecs_formatter.hpp"
 
 #include "common/json_escape.hpp"
+#include "reporters/tree_value.hpp"
 
 namespace traild {
 namespace {
 
-using simdjson::dom::element_type;
 
 class LineWriter {
  public:
@@ -224,18 +224,7 @@ class LineWriter {
     }
   }
 
-  void write_value(uint32_t idx) {
-    auto v = ev_.nodes[idx].value;
-    switch (v.type()) {
-      case element_type::STRING: append_json_string(out_, v.get_string().value_unsafe()); break;
-      case element_type::INT64: append_int(out_, v.get_int64().value_unsafe()); break;
-      case element_type::UINT64: append_uint(out_, v.get_uint64().value_unsafe()); break;
-      case element_type::DOUBLE: append_double(out_, v.get_double().value_unsafe()); break;
-      case element_type::BOOL: out_.append(v.get_bool().value_unsafe() ? "true" : "false"); break;
-      case element_type::NULL_VALUE: out_.append("null"); break;
-      default: out_.append("null"); break;  // arrays and objects are tree nodes, never scalars
-    }
-  }
+  void write_value(uint32_t idx) { append_scalar_json(ev_, idx, out_); }
 
   const ParsedEvent& ev_;
   const Enrichment& en_;

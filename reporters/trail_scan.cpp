@@ -70,6 +70,7 @@ bool read_lines(const std::string& path, std::vector<LineInfo>& lines, bool& end
       simdjson::ondemand::document doc;
       if (!parser.iterate(buf.data() + pos, eol - pos, buf.size() - pos).get(doc)) {
         simdjson::ondemand::object event;
+        std::string_view gravitee_id;
         if (!doc.find_field_unordered("event").get_object().get(event)) {
           std::string_view id;
           uint64_t seq;
@@ -78,6 +79,8 @@ bool read_lines(const std::string& path, std::vector<LineInfo>& lines, bool& end
             info.have_sequence = true;
             info.sequence = seq;
           }
+        } else if (!doc.find_field_unordered("event_id").get_string().get(gravitee_id)) {
+          info.id = gravitee_id;  // output.format gravitee keeps the id there
         }
       }
       lines.push_back(std::move(info));

@@ -39,10 +39,12 @@ Category category_of(std::string_view t) {
 // epoch seconds with a fraction.
 std::optional<int64_t> timestamp_ms(simdjson::dom::element v) {
   if (auto s = text(v)) return parse_rfc3339_ms(*s);
+  constexpr double kYear10000Ms = 253402300800000.0;  // RFC 3339 ends with year 9999
   double d;
-  if (v.get_double().get(d) || d < 0) return std::nullopt;
-  if (d >= 1e11) return static_cast<int64_t>(d);  // milliseconds (any date after 1973)
-  return static_cast<int64_t>(d * 1000.0);
+  if (v.get_double().get(d) || !(d >= 0)) return std::nullopt;
+  const double ms = d >= 1e11 ? d : d * 1000.0;  // milliseconds for any date after 1973, else seconds
+  if (ms >= kYear10000Ms) return std::nullopt;
+  return static_cast<int64_t>(ms);
 }
 
 std::optional<std::string_view> outcome_of(std::string_view status) {

@@ -78,12 +78,16 @@ bool map_salt(simdjson::dom::object r, const DialectContext& ctx, EcsWriter& w, 
   if (!start) return fail(error, "salt: required field start_time is missing");
   if (event_type.empty()) return fail(error, "salt: required field event_type (system, auth, rpc, task) is missing");
   if (event_name.empty()) return fail(error, "salt: required field event_name is missing");
+  // event.duration in nanoseconds, when it fits a long (anything over 292 years does not).
+  int64_t ns = 0;
   if (end) {
-    const int64_t ns = (end->seconds - start->seconds) * 1'000'000'000LL +
-                       (static_cast<int64_t>(end->nanos) - static_cast<int64_t>(start->nanos));
-    if (ns >= 0) w.integer("event.duration", ns);
-  } else if (elapsed_msec && *elapsed_msec >= 0) {
-    w.integer("event.duration", *elapsed_msec * 1'000'000);
+    const int64_t secs = end->seconds - start->seconds;
+    if (!__builtin_mul_overflow(secs, int64_t{1'000'000'000}, &ns) &&
+        !__builtin_add_overflow(ns, static_cast<int64_t>(end->nanos) - static_cast<int64_t>(start->nanos), &ns) &&
+        ns >= 0)
+      w.integer("event.duration", ns);
+  } else if (elapsed_msec && *elapsed_msec >= 0 && !__builtin_mul_overflow(*elapsed_msec, int64_t{1'000'000}, &ns)) {
+    w.integer("event.duration", ns);
   }
   if (Category c = category_of(event_type, event_name); !c.category.empty()) {
     w.strings("event.category", {c.category});

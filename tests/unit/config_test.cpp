@@ -73,8 +73,10 @@ TEST(Config, RefusesImpossibleValues) {
             std::vector<std::string>{"t.yaml:1: output.prefix: may contain only letters, digits, '_', '-' and '.'"});
   EXPECT_EQ(errors("output: {rotate: {max_size: 1KiB}}\n"),
             std::vector<std::string>{"t.yaml: output.rotate.max_size: must be at least input.max_event_bytes"});
-  EXPECT_EQ(errors("output: {format: gravitee}\n"),
-            std::vector<std::string>{"t.yaml:1: output.format: \"gravitee\" is not available in this build of traild (available: ecs)"});
+  EXPECT_EQ(errors("output: {format: splunk}\n"),
+            std::vector<std::string>{"t.yaml:1: output.format: expected one of ecs, gravitee; got \"splunk\""});
+  EXPECT_EQ(errors("input: {maas_timezone: CET}\n"),
+            std::vector<std::string>{"t.yaml:1: input.maas_timezone: expected UTC, local, +HH:MM or -HH:MM; got \"CET\""});
   EXPECT_EQ(errors("listen:\n  stream: /a\n  stream: /b\n"),
             std::vector<std::string>{"t.yaml:3: listen.stream: duplicate key"});
   EXPECT_EQ(errors("output:\n  directory:\n"),

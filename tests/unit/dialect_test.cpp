@@ -292,38 +292,41 @@ TEST(Salt, JsonReturnAndNaiveTimes) {
   EXPECT_EQ(m.fields["event.category"], "[\"api\"]");
 }
 
-// A Gravitee AM record in the file reporter's ELASTICSEARCH format with every field of the
-// seed's index template, and one in its JSON format.
+// Found by fuzz/dialect_fuzz: a start centuries after the end overflowed the duration.
+TEST(Salt, DurationsBeyondALongAreLeftOut) {
+  Mapped m = map_record(R"({"id":1,"start_time":"2919-06-05T21:12:53.19Z","end_time":"2019-06-05T21:13:25Z",)"
+                        R"("event_type":"auth","event_name":"login"})");
+  ASSERT_TRUE(m.ok) << m.why.message;
+  EXPECT_FALSE(m.fields.count("event.duration"));
+  Mapped huge = map_record(R"({"id":1,"start_time":"2019-06-05T21:12:53Z","elapsed_msec":9223372036854775807,)"
+                           R"("event_type":"auth","event_name":"login"})");
+  ASSERT_TRUE(huge.ok) << huge.why.message;
+  EXPECT_FALSE(huge.fields.count("event.duration"));
+  Mapped far = map_record(R"({"id":1,"start_time":"0001-01-01T00:00:00Z","end_time":"9999-12-31T23:59:59Z",)"
+                          R"("event_type":"auth","event_name":"login"})");
+  ASSERT_TRUE(far.ok) << far.why.message;
+  EXPECT_FALSE(far.fields.count("event.duration"));
+}
+
+// tests/data/gravitee/es_format.jsonl: records in the file reporter's ELASTICSEARCH format;
+// the first has every field of the seed's index template (checked here).
 std::string gravitee_es_record() {
-  simdjson::dom::parser p;
-  simdjson::dom::element tmpl = p.load((seed_dir() / "gravitee_004_template.json").string()).value_unsafe();
-  std::string r = R"({"_type":"audit","date":"2024.01.02","event_id":"6f1c-77")";
+  std::ifstream in(fs::path(TRAILD_SOURCE_DIR) / "tests" / "data" / "gravitee" / "es_format.jsonl");
+  std::string line;
+  std::getline(in, line);
+  simdjson::dom::parser p, t;
+  simdjson::dom::element record = p.parse(line).value_unsafe();
+  simdjson::dom::element tmpl = t.load((seed_dir() / "gravitee_004_template.json").string()).value_unsafe();
   const simdjson::dom::object properties = tmpl["mappings"]["properties"].get_object().value_unsafe();
   for (auto [key, def] : properties) {
-    r += ",\"" + std::string(key) + "\":";
-    if (key == "@timestamp") {
-      r += "\"2024-01-02T03:04:05.678+01:00\"";
-    } else if (key == "status") {
-      r += "\"FAILURE\"";
-    } else if (key == "event_type") {
-      r += "\"USER_LOGIN\"";
-    } else if (key == "accessPoint") {
-      r += R"({"id":"client-1","alternativeId":"portal","ipAddress":"192.0.2.7","userAgent":"curl/8.1"})";
-    } else if (simdjson::dom::element props; !def["properties"].get(props)) {
-      r += "{";
-      bool first = true;
-      const simdjson::dom::object subfields = props.get_object().value_unsafe();
-      for (auto [sub, unused] : subfields) {
-        r += std::string(first ? "" : ",") + "\"" + std::string(sub) + "\":\"" + std::string(key) + "-" +
-             std::string(sub) + "\"";
-        first = false;
-      }
-      r += "}";
-    } else {
-      r += "\"" + std::string(key) + "-value\"";
-    }
+    simdjson::dom::element value, sub;
+    EXPECT_EQ(record.at_key(key).get(value), simdjson::SUCCESS) << "the record lacks template field " << key;
+    if (def["properties"].get(sub)) continue;
+    const simdjson::dom::object subfields = sub.get_object().value_unsafe();
+    for (auto [name, unused] : subfields)
+      EXPECT_EQ(value.at_key(name).get(sub), simdjson::SUCCESS) << "the record lacks " << key << "." << name;
   }
-  return r + "}";
+  return line;
 }
 
 TEST(Gravitee, EveryTemplateFieldMaps) {
@@ -336,13 +339,16 @@ TEST(Gravitee, EveryTemplateFieldMaps) {
   EXPECT_EQ(m.fields["event.action"], "\"USER_LOGIN\"");
   EXPECT_EQ(m.fields["event.category"], "[\"authentication\"]");
   EXPECT_EQ(m.fields["event.id"], "\"gravitee-6f1c-77\"");
-  EXPECT_EQ(m.fields["organization.id"], "\"organizationId-value\"");
-  EXPECT_EQ(m.fields["transaction.id"], "\"transactionId-value\"");
-  EXPECT_EQ(m.fields["user.id"], "\"actor-id\"");
-  EXPECT_EQ(m.fields["user.name"], "\"actor-alternativeId\"");
-  EXPECT_EQ(m.fields["entity.target.id"], "\"target-id\"");
+  EXPECT_EQ(m.fields["organization.id"], "\"DEFAULT\"");
+  EXPECT_EQ(m.fields["transaction.id"], "\"tx-9\"");
+  EXPECT_EQ(m.fields["user.id"], "\"u-1\"");
+  EXPECT_EQ(m.fields["user.name"], "\"jdoe\"");
+  EXPECT_EQ(m.fields["user.full_name"], "\"John Doe\"");
+  EXPECT_EQ(m.fields["entity.target.id"], "\"u-1\"");
+  EXPECT_EQ(m.fields["entity.target.type"], "\"user\"");
   EXPECT_EQ(m.fields["source.ip"], "\"192.0.2.7\"");
-  EXPECT_EQ(m.fields["gravitee.environmentId"], "\"environmentId-value\"");
+  EXPECT_EQ(m.fields["host.hostname"], "\"am-gw-1\"");
+  EXPECT_EQ(m.fields["gravitee.environmentId"], "\"DEFAULT\"");
 }
 
 TEST(Gravitee, JsonFormatWithEpochTimestamp) {
@@ -357,6 +363,17 @@ TEST(Gravitee, JsonFormatWithEpochTimestamp) {
   EXPECT_EQ(m.fields["gravitee.target.type"], "\"APPLICATION\"");
   EXPECT_EQ(m.fields["entity.target.display_name"], "\"My app\"");
   EXPECT_EQ(m.fields["message"], "\"ok\"");
+}
+
+// Found by fuzz/dialect_fuzz: a huge epoch number overflowed the conversion to milliseconds.
+TEST(Gravitee, TimestampsBeyondYear9999AreRefused) {
+  Mapped m = map_record(R"({"id":"a","type":"USER_LOGIN","timestamp":1.7e110,"referenceType":"DOMAIN"})");
+  ASSERT_FALSE(m.ok);
+  EXPECT_EQ(m.why.code, RejectCode::DialectMismatch);
+  EXPECT_NE(m.why.message.find("epoch time"), std::string::npos) << m.why.message;
+  Mapped last = map_record(R"({"id":"a","type":"USER_LOGIN","timestamp":253402300799999,"referenceType":"DOMAIN"})");
+  ASSERT_TRUE(last.ok) << last.why.message;
+  EXPECT_EQ(last.fields["@timestamp"], "\"9999-12-31T23:59:59.999Z\"");
 }
 
 TEST(Detection, ShapesAndTheirErrors) {
