@@ -2,9 +2,7 @@
 // protocol. The records go to traild as they are, with the dialect named in the handshake;
 // traild maps them to ECS and derives each event.id from the system and its record id, so
 // importing the same export twice never duplicates an event downstream.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "ctl/commands.hpp"
 #include "ctl/import_reader.hpp"
@@ -12,8 +10,6 @@
 
 namespace traild::ctl {
 namespace {
-
-constexpr const char* kDefaultSocket = "/run/traild/traild.sock";
 
 void import_usage(std::ostream& out) {
   out << "usage: trailctl import --dialect maas|runai|salt|gravitee [--socket PATH] [--instance NAME] [FILE...]\n\n"
@@ -29,19 +25,6 @@ void import_usage(std::ostream& out) {
          "                   per system when importing several of the same kind into one trail\n\n"
          "Prints every rejected record as FILE:record N: CODE: MESSAGE, then 'N accepted, M rejected'.\n"
          "Exit status: 0 all accepted, 1 something rejected or unreadable, 2 bad usage.\n";
-}
-
-bool read_file(const std::string& name, std::string& text) {
-  std::stringstream ss;
-  if (name == "-") {
-    ss << std::cin.rdbuf();
-  } else {
-    std::ifstream in(name, std::ios::binary);
-    if (!in) return false;
-    ss << in.rdbuf();
-  }
-  text = ss.str();
-  return true;
 }
 
 }  // namespace
@@ -93,7 +76,7 @@ int cmd_import(const std::vector<std::string>& args) {
   for (const auto& f : files) {
     std::string text, error;
     const std::string name = f == "-" ? "<stdin>" : f;
-    if (!read_file(f, text)) {
+    if (!read_input(f, text)) {
       std::cerr << "trailctl import: cannot read " << f << "\n";
       return 1;
     }

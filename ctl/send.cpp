@@ -1,8 +1,6 @@
 // trailctl send: events from files or stdin, one JSON object per line, sent with the
 // acknowledged protocol. Prints each rejection with its file and line, then the counts.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,8 +9,6 @@
 
 namespace traild::ctl {
 namespace {
-
-constexpr const char* kDefaultSocket = "/run/traild/traild.sock";
 
 void send_usage(std::ostream& out) {
   out << "usage: trailctl send [--socket PATH] [FILE...]\n\n"
@@ -66,19 +62,12 @@ int cmd_send(const std::vector<std::string>& args) {
 
   std::vector<Source> sources;
   for (const auto& f : files) {
-    std::stringstream ss;
-    if (f == "-") {
-      ss << std::cin.rdbuf();
-      sources.push_back({"<stdin>", ss.str()});
-    } else {
-      std::ifstream in(f, std::ios::binary);
-      if (!in) {
-        std::cerr << "trailctl send: cannot read " << f << "\n";
-        return 1;
-      }
-      ss << in.rdbuf();
-      sources.push_back({f, ss.str()});
+    Source source{f == "-" ? "<stdin>" : f, {}};
+    if (!read_input(f, source.text)) {
+      std::cerr << "trailctl send: cannot read " << f << "\n";
+      return 1;
     }
+    sources.push_back(std::move(source));
   }
 
   std::vector<std::string_view> frames;

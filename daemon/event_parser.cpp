@@ -1,11 +1,10 @@
 #include "daemon/event_parser.hpp"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 #include <functional>
 
 #include "common/clock.hpp"
+#include "common/ip_address.hpp"
 #include "common/json_escape.hpp"
 
 namespace traild {
@@ -71,15 +70,6 @@ bool has_control(std::string_view s) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return true;
   return false;
-}
-
-bool valid_ip(std::string_view s) {
-  char buf[INET6_ADDRSTRLEN + 1];
-  if (s.empty() || s.size() >= sizeof buf) return false;
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  unsigned char addr[16];
-  return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
 }
 
 size_t key_hash(uint32_t parent, std::string_view key) {
@@ -347,7 +337,7 @@ bool EventParser::check_scalar(const ecs::Node* schema, element v) {
       if (t == element_type::STRING && parse_rfc3339_ms(v.get_string().value_unsafe())) return true;
       return mismatch("an RFC 3339 date");
     case ecs::FieldType::Ip:
-      if (t == element_type::STRING && valid_ip(v.get_string().value_unsafe())) return true;
+      if (t == element_type::STRING && is_ip_address(v.get_string().value_unsafe())) return true;
       return mismatch("an IP address");
     case ecs::FieldType::GeoPoint:
       return t == element_type::STRING || t == element_type::DOUBLE || t == element_type::INT64

@@ -6,6 +6,8 @@
 // dotted path strings. Children are sorted by name for binary search.
 #include <yaml-cpp/yaml.h>
 
+#include "tools/json_quote.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -40,14 +42,6 @@ std::string type_enum(const std::string& t) {
   return it->second;
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 // changing either input.
 #include <yaml-cpp/yaml.h>
 
+#include "tools/json_quote.hpp"
+
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -22,14 +24,6 @@ struct Mapping {
   std::map<std::string, std::unique_ptr<Mapping>> properties;
 };
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 Mapping& at_path(Mapping& root, const std::string& dotted) {
   Mapping* m = &root;

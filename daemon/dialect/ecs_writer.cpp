@@ -1,6 +1,5 @@
 #include "daemon/dialect/ecs_writer.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/evp.h>
 
 #include <cstring>
@@ -90,15 +89,6 @@ std::string quoted_preview(std::string_view s) {
   return out;
 }
 
-bool is_ip_address(std::string_view s) {
-  char buf[INET6_ADDRSTRLEN + 1];
-  if (s.empty() || s.size() >= sizeof buf) return false;
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  unsigned char addr[16];
-  return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -121,6 +111,17 @@ std::optional<std::string_view> ecs_entity_type(std::string_view t) {
   for (auto [source, ecs] : kTypes)
     if (iequals(t, source)) return ecs;
   return std::nullopt;
+}
+
+void finish_event(EcsWriter& w, std::string_view dialect, std::string_view instance, Category c,
+                  const std::optional<std::string>& record_id, std::initializer_list<std::string_view> id_parts) {
+  if (!c.category.empty()) {
+    w.strings("event.category", {c.category});
+    w.strings("event.type", {c.type});
+  }
+  w.string("event.module", dialect);
+  w.string("event.dataset", std::string(dialect) + ".audit");
+  if (record_id) w.string("event.id", derived_event_id(dialect, instance, id_parts));
 }
 
 namespace {

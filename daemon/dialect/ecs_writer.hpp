@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/ip_address.hpp"
+
 namespace traild::dialect {
 
 class EcsWriter {
@@ -49,12 +51,23 @@ std::optional<std::string> id_text(simdjson::dom::element v);
 bool is_null(simdjson::dom::element v);
 // `s` quoted for an error message, cut to at most 40 bytes on a UTF-8 boundary.
 std::string quoted_preview(std::string_view s);
-bool is_ip_address(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
 // The ECS entity.target.type value (ECS allows only a fixed set) for a source system's
 // object type, when one fits: "User" -> user, "App" -> application, "Node" -> host, ...
 std::optional<std::string_view> ecs_entity_type(std::string_view source_type);
+
+// ECS categorization of a source record: event.category and event.type values ("" unknown).
+struct Category {
+  std::string_view category;
+  std::string_view type;
+};
+
+// The fields every mapped event ends with: event.category and event.type (when known),
+// event.module (the dialect), event.dataset ("<dialect>.audit") and the derived event.id
+// (when the record had an id; `id_parts` as for derived_event_id).
+void finish_event(EcsWriter& out, std::string_view dialect, std::string_view instance, Category category,
+                  const std::optional<std::string>& record_id, std::initializer_list<std::string_view> id_parts);
 
 // A derived, stable event.id: "<dialect>-[<instance>-]<parts...>". Re-importing the same
 // record yields the same id, so Elasticsearch (document_id = event.id) and traild's resend

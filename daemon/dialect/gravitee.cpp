@@ -16,11 +16,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-struct Category {
-  std::string_view category;
-  std::string_view type;
-};
-
 Category category_of(std::string_view t) {
   if (t == "USER_LOGIN") return {"authentication", "start"};
   if (t == "USER_LOGOUT") return {"authentication", "end"};
@@ -143,12 +138,7 @@ bool map_gravitee(simdjson::dom::object r, const DialectContext& ctx, EcsWriter&
   if (!when) return fail(error, "gravitee: required field timestamp (or @timestamp) is missing");
   w.string("@timestamp", rfc3339_ms(*when));
   if (outcome) w.string("event.outcome", *outcome);
-  Category c = category_of(type);
-  w.strings("event.category", {c.category});
-  w.strings("event.type", {c.type});
-  w.string("event.module", "gravitee");
-  w.string("event.dataset", "gravitee.audit");
-  if (id) w.string("event.id", derived_event_id("gravitee", ctx.instance, {*id}));
+  finish_event(w, "gravitee", ctx.instance, category_of(type), id, {id ? *id : ""});
   return true;
 }
 

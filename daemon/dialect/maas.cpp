@@ -91,11 +91,6 @@ std::string action_from(std::string_view type, std::string_view description) {
   return action.empty() ? "maas-event" : action;
 }
 
-struct Category {
-  std::string_view category;
-  std::string_view type;
-};
-
 Category category_of(std::string_view maas_type, std::string_view action) {
   if (iequals(maas_type, "Authorisation")) {
     if (action == "user-login") return {"authentication", "start"};
@@ -194,13 +189,7 @@ bool map_maas(simdjson::dom::object r, const DialectContext& ctx, EcsWriter& w, 
   w.string("@timestamp", rfc3339_ms(*when));
   const std::string action = action_from(type, description);
   w.string("event.action", action);
-  if (Category c = category_of(type, action); !c.category.empty()) {
-    w.strings("event.category", {c.category});
-    w.strings("event.type", {c.type});
-  }
-  w.string("event.module", "maas");
-  w.string("event.dataset", "maas.audit");
-  if (id) w.string("event.id", derived_event_id("maas", ctx.instance, {*id}));
+  finish_event(w, "maas", ctx.instance, category_of(type, action), id, {id ? *id : ""});
   return true;
 }
 

@@ -105,12 +105,8 @@ bool map_runai(simdjson::dom::object r, const DialectContext& ctx, EcsWriter& w,
                           : iequals(action, "Delete") ? "deletion"
                           : iequals(action, "Login")  ? "start"
                                                       : "info";
-  w.strings("event.category", {category});
-  w.strings("event.type", {type});
-  w.string("event.module", "runai");
-  w.string("event.dataset", "runai.audit");
   // Record ids count per tenant, so the tenant is part of the derived id.
-  if (id) w.string("event.id", derived_event_id("runai", ctx.instance, {tenant ? *tenant : "0", *id}));
+  finish_event(w, "runai", ctx.instance, {category, type}, id, {tenant ? *tenant : "0", id ? *id : ""});
   return true;
 }
 

@@ -17,11 +17,6 @@ std::optional<Instant> salt_time(std::string_view s) {
   return parse_rfc3339(zoned);
 }
 
-struct Category {
-  std::string_view category;
-  std::string_view type;
-};
-
 Category category_of(std::string_view event_type, std::string_view event_name) {
   if (event_type == "auth") return {"authentication", event_name == "login" ? "start" : event_name == "logout" ? "end" : "info"};
   if (event_type == "rpc") return {"api", "access"};
@@ -89,13 +84,7 @@ bool map_salt(simdjson::dom::object r, const DialectContext& ctx, EcsWriter& w, 
   } else if (elapsed_msec && *elapsed_msec >= 0 && !__builtin_mul_overflow(*elapsed_msec, int64_t{1'000'000}, &ns)) {
     w.integer("event.duration", ns);
   }
-  if (Category c = category_of(event_type, event_name); !c.category.empty()) {
-    w.strings("event.category", {c.category});
-    w.strings("event.type", {c.type});
-  }
-  w.string("event.module", "salt");
-  w.string("event.dataset", "salt.audit");
-  if (id) w.string("event.id", derived_event_id("salt", ctx.instance, {*id}));
+  finish_event(w, "salt", ctx.instance, category_of(event_type, event_name), id, {id ? *id : ""});
   return true;
 }
 
