@@ -102,8 +102,7 @@ void EventParser::set_limits(ParserLimits limits) {
   limits_ = limits;
   // simdjson may stop one level later than our own check so that our message, which names
   // the field, is the one users see; anything deeper it refuses itself.
-  // Room for a dialect record's ECS form too, which may be larger than the record itself.
-  if (parser_.allocate(kMappedSizeFactor * limits.max_event_bytes + 1, limits.max_depth + 1) != simdjson::SUCCESS)
+  if (parser_.allocate(limits.max_event_bytes + 1, limits.max_depth + 1) != simdjson::SUCCESS)
     throw std::bad_alloc();
 }
 
@@ -131,6 +130,10 @@ bool EventParser::load(std::string_view record, Rejection& why, size_t max_bytes
     return fail(RejectCode::TooLarge, "event is " + std::to_string(record.size()) +
                                           " bytes, more than input.max_event_bytes (" +
                                           std::to_string(limits_.max_event_bytes) + ")");
+  // A dialect record's ECS form may be larger than input.max_event_bytes (up to max_bytes):
+  // grow for it when it comes, so deployments without dialect records keep the small buffers.
+  if (record.size() >= parser_.capacity() && parser_.allocate(record.size() + 1, limits_.max_depth + 1))
+    throw std::bad_alloc();
   element doc;
   auto err = parser_.parse(record.data(), record.size(), false).get(doc);
   if (err) {
