@@ -11,7 +11,8 @@ void usage(std::ostream& out) {
   out << "usage: trailctl COMMAND [ARGS...]\n\n"
          "commands:\n"
          "  send     send NDJSON events from files or stdin, acknowledged\n"
-         "  import   backfill MAAS, Run:ai, Salt or Gravitee AM audit exports\n\n"
+         "  import   backfill MAAS, Run:ai, Salt or Gravitee AM audit exports\n"
+         "  query    search the trail and export what a filter selects\n\n"
          "`trailctl COMMAND --help` describes a command.\n";
 }
 
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "send") return traild::ctl::cmd_send(args);
   if (cmd == "import") return traild::ctl::cmd_import(args);
+  if (cmd == "query") return traild::ctl::cmd_query(args);
   std::cerr << "trailctl: unknown command '" << cmd << "'\n";
   usage(std::cerr);
   return 2;

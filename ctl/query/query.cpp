@@ -1,0 +1,199 @@
+#include "ctl/query/query.hpp"
+
+#include <openssl/evp.h>
+#include <simdjson.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/clock.hpp"
+
+namespace traild::ctl {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Match : SortKey {
+  std::string line;
+};
+
+// Ascending order of keys (numbers before strings; ties by event.sequence).
+bool key_less(const SortKey& a, const SortKey& b) {
+  if (a.rank != b.rank) return a.rank < b.rank;
+  if (a.rank == 0 && a.number != b.number) return a.number < b.number;
+  if (a.rank == 1 && a.text != b.text) return a.text < b.text;
+  return a.sequence < b.sequence;
+}
+
+void sort_key(simdjson::dom::element event, const std::string& field, SortKey& m) {
+  if (auto v = field_at(event, field)) {
+    double d;
+    std::string_view s;
+    if (!v->get_double().get(d)) {
+      m.rank = 0;
+      m.number = d;
+    } else if (!v->get_string().get(s)) {
+      m.rank = 1;
+      // RFC 3339 times sort as times even when their zones differ.
+      if (auto t = parse_rfc3339(s)) {
+        m.rank = 0;
+        m.number = static_cast<double>(t->seconds) * 1e3 + t->nanos / 1e6;
+      } else {
+        m.text = std::string(s);
+      }
+    }
+  }
+  uint64_t seq = 0;
+  if (auto v = field_at(event, "event.sequence"); v && !v->get_uint64().get(seq)) m.sequence = seq;
+}
+
+std::vector<fs::path> trail_files(const std::string& dir, std::ostream& warnings) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
+  if (ec) {
+    warnings << "trailctl query: cannot read " << dir << ": " << ec.message() << "\n";
+    return files;
+  }
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    // Regular files only, never through a symlink out of the trail.
+    if (it->is_regular_file() && !it->is_symlink() && it->path().extension() == ".jsonl") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+std::string encode_cursor(const std::string& field, const SortKey& key) {
+  char number[32];
+  std::snprintf(number, sizeof number, "%.17g", key.number);
+  const std::string plain = "v1\n" + field + "\n" + std::to_string(key.rank) + "\n" + number + "\n" +
+                            std::to_string(key.sequence) + "\n" + key.text;
+  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+  out.resize(static_cast<size_t>(n));
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;  // URL- and shell-safe
+  return out;
+}
+
+std::optional<SortKey> decode_cursor(const std::string& field, const std::string& cursor) {
+  std::string b64 = cursor;
+  for (char& c : b64) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  if (b64.empty() || b64.size() % 4 != 0 || b64.size() > 4096) return std::nullopt;
+  std::string plain(3 * b64.size() / 4 + 1, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(plain.data()),
+                                reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+  if (n < 0) return std::nullopt;
+  plain.resize(static_cast<size_t>(n));
+  while (!plain.empty() && plain.back() == '\0') plain.pop_back();  // base64 padding decodes to NULs
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    const size_t nl = plain.find('\n', start);
+    if (nl == std::string::npos) return std::nullopt;
+    parts.push_back(plain.substr(start, nl - start));
+    start = nl + 1;
+  }
+  if (parts[0] != "v1" || parts[1] != field) return std::nullopt;
+  SortKey key;
+  char* end = nullptr;
+  key.rank = static_cast<int>(std::strtol(parts[2].c_str(), &end, 10));
+  if (*end != '\0' || key.rank < 0 || key.rank > 2) return std::nullopt;
+  key.number = std::strtod(parts[3].c_str(), &end);
+  if (*end != '\0') return std::nullopt;
+  key.sequence = std::strtoull(parts[4].c_str(), &end, 10);
+  if (*end != '\0') return std::nullopt;
+  key.text = plain.substr(start);
+  return key;
+}
+
+QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
+  QueryResult result;
+  std::vector<Match> matches;
+  simdjson::dom::parser parser;
+  for (const auto& path : trail_files(q.directory, warnings)) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      warnings << "trailctl query: cannot read " << path.string() << "\n";
+      continue;
+    }
+    ++result.files_read;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    size_t pos = 0, line_no = 0;
+    while (pos < text.size()) {
+      ++line_no;
+      const size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) {
+        ++result.skipped_lines;
+        warnings << path.string() << ":" << line_no << ": skipped: incomplete last line (being written, or torn)\n";
+        break;
+      }
+      const std::string_view line(text.data() + pos, nl - pos);
+      pos = nl + 1;
+      simdjson::dom::element event;
+      if (parser.parse(line.data(), line.size(), true).get(event) || !event.is_object()) {
+        ++result.skipped_lines;
+        warnings << path.string() << ":" << line_no << ": skipped: not a JSON object\n";
+        continue;
+      }
+      if (q.since_ms || q.until_ms) {
+        std::string_view ts;
+        std::optional<int64_t> ms;
+        if (!event["@timestamp"].get_string().get(ts)) ms = parse_rfc3339_ms(ts);
+        if (!ms || (q.since_ms && *ms < *q.since_ms) || (q.until_ms && *ms >= *q.until_ms)) continue;
+      }
+      bool pass = true;
+      for (const auto& f : q.filters) pass = pass && f.matches(event);
+      if (!pass) continue;
+      Match m;
+      sort_key(event, q.sort_field, m);
+      if ((q.after && !key_less(*q.after, m)) || (q.before && !key_less(m, *q.before))) continue;
+      m.line.assign(line);
+      matches.push_back(std::move(m));
+    }
+  }
+  result.matched = matches.size();
+  // Events without the sort field come last in either order.
+  auto display_before = [&](const Match& a, const Match& b) {
+    if ((a.rank == 2) != (b.rank == 2)) return b.rank == 2;
+    return q.reverse ? key_less(a, b) : key_less(b, a);
+  };
+  const size_t end = q.limit ? std::min(matches.size(), q.offset + *q.limit) : matches.size();
+  if (q.offset >= matches.size()) return result;
+  if (q.after && !q.reverse) {
+    // The page nearest the cursor is the smallest keys above it, shown largest first.
+    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(end), matches.end(),
+                      [](const Match& a, const Match& b) { return key_less(a, b); });
+    std::sort(matches.begin() + static_cast<ptrdiff_t>(q.offset), matches.begin() + static_cast<ptrdiff_t>(end),
+              display_before);
+  } else if (q.before && q.reverse) {
+    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(end), matches.end(),
+                      [](const Match& a, const Match& b) { return key_less(b, a); });
+    std::sort(matches.begin() + static_cast<ptrdiff_t>(q.offset), matches.begin() + static_cast<ptrdiff_t>(end),
+              display_before);
+  } else {
+    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(end), matches.end(), display_before);
+  }
+  const SortKey* lowest = nullptr;
+  const SortKey* highest = nullptr;
+  for (size_t i = q.offset; i < end; ++i) {
+    if (!lowest || key_less(matches[i], *lowest)) lowest = &matches[i];
+    if (!highest || key_less(*highest, matches[i])) highest = &matches[i];
+  }
+  if (highest) result.next = encode_cursor(q.sort_field, *highest);
+  if (lowest) result.prev = encode_cursor(q.sort_field, *lowest);
+  for (size_t i = q.offset; i < end; ++i) result.events.push_back(std::move(matches[i].line));
+  return result;
+}
+
+}  // namespace traild::ctl
