@@ -64,6 +64,7 @@ void Pipeline::open_batch() {
   batch_ = writer_.recycle();
   batch_.id = ++open_id_;
   batch_.next_sequence = next_sequence_;
+  batch_.time_range = TimeRange{};
   touched_ = false;
 }
 
@@ -174,6 +175,8 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
     format_ecs_line(event_, en, batch_.events);
   }
   batch_.next_sequence = next_sequence_;
+  const int64_t event_ms = event_.has_timestamp ? event_.timestamp_ms : now;
+  batch_.time_range.merge({event_ms, event_ms});
   ++stats_.accepted;
   if (batch_.bytes() >= batch_target_bytes_) submit();
   return {true, id_, nullptr};

@@ -51,6 +51,11 @@ TrailTail FileStream::recover(size_t max_ids, int64_t now_ms) {
         fd_ = fd;
         active_ = newest;
         closed_.pop_back();
+        // Its range so far is the record written when the last run closed it, if any.
+        const auto ranges = read_range_index(opt_.directory);
+        const auto it = ranges.find(newest.name);
+        active_range_ = it != ranges.end() ? it->second : TimeRange{};
+        active_range_known_ = it != ranges.end() || newest.size == 0;
       }
     }
   }
@@ -79,6 +84,7 @@ int FileStream::close_active() {
   fd_ = -1;
   closed_.push_back(active_);
   ++rotations_;
+  if (active_range_known_) append_range_record(fs_, opt_.directory, opt_.prefix, active_.name, active_range_);
   return 0;
 }
 
@@ -107,6 +113,8 @@ int FileStream::open_new(int64_t now_ms) {
   }
   fd_ = fd;
   active_ = TrailFile{name, now_ms / 1000 * 1000, counter, 0};
+  active_range_ = TimeRange{};
+  active_range_known_ = true;
   return 0;
 }
 
@@ -129,6 +137,7 @@ int FileStream::write_all(std::string_view chunk) {
     active_.size += static_cast<uint64_t>(n);
     chunk.remove_prefix(static_cast<size_t>(n));
     dirty_ = true;
+    active_range_.merge(pending_range_);
   }
   return 0;
 }

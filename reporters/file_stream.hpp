@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "reporters/filesystem.hpp"
+#include "reporters/range_index.hpp"
 #include "reporters/retention.hpp"
 #include "reporters/trail_scan.hpp"
 
@@ -41,6 +42,9 @@ class FileStream {
   // Appends `data` (whole lines). On success returns 0 and `data` is empty; on failure
   // returns -errno and `data` holds what is still to be written, so the call can be retried.
   int append(std::string_view& data, int64_t now_ms);
+  // The @timestamp range of the lines the next append() writes; merged into the range of
+  // every file they go to, recorded in the range index when the file closes.
+  void note_time_range(const TimeRange& range) { pending_range_ = range; }
   // fdatasync of the active file when something was written since the last sync.
   int sync();
   // True when the active file was deleted, moved or replaced behind traild's back (its
@@ -79,6 +83,9 @@ class FileStream {
   uint64_t next_sequence_ = 0;
   uint64_t state_next_sequence_ = 0;
   uint64_t rotations_ = 0;
+  TimeRange pending_range_;
+  TimeRange active_range_;
+  bool active_range_known_ = true;  // false for a file reused after a restart without a record
 };
 
 }  // namespace traild

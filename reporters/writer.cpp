@@ -162,6 +162,9 @@ void Writer::write_group(std::deque<Batch>& group) {
     rejected = rejected_joined;
   }
   trail_.set_next_sequence(group.back().next_sequence);
+  TimeRange range;
+  for (const auto& b : group) range.merge(b.time_range);
+  trail_.note_time_range(range);
   if (!rejected.empty()) write_with_retry(quarantine_, rejected, "quarantine");
   if (!events.empty()) write_with_retry(trail_, events, "trail");
   size_t bytes = 0;

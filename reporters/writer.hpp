@@ -25,6 +25,7 @@ struct Batch {
   std::string events;    // lines for the trail
   std::string rejected;  // lines for the quarantine
   uint64_t next_sequence = 0;  // the trail's next sequence after this batch
+  TimeRange time_range;        // of the events' @timestamp
   size_t bytes() const { return events.size() + rejected.size(); }
   bool empty() const { return events.empty() && rejected.empty(); }
 };

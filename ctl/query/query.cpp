@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
 #include "common/clock.hpp"
+#include "reporters/range_index.hpp"
 
 namespace traild::ctl {
 namespace {
@@ -51,6 +53,45 @@ void sort_key(simdjson::dom::element event, const std::string& field, SortKey& m
   uint64_t seq = 0;
   if (auto v = field_at(event, "event.sequence"); v && !v->get_uint64().get(seq)) m.sequence = seq;
 }
+
+// Which files cannot hold events in the window, by the range index traild writes beside
+// them (reporters/range_index.hpp). The newest file of each stream may still grow and a file
+// without a record has no known range: both are always read.
+class FilePruner {
+ public:
+  FilePruner(const std::vector<fs::path>& files, std::optional<int64_t> since, std::optional<int64_t> until)
+      : since_(since), until_(until) {
+    if (!since && !until) return;
+    for (const auto& f : files) {
+      const std::string dir = f.parent_path().string();
+      if (!ranges_.count(dir)) ranges_[dir] = read_range_index(dir);
+      std::string& newest = newest_[dir + "/" + stream_of(f.filename().string())];
+      newest = std::max(newest, f.filename().string());
+    }
+  }
+
+  bool skip(const fs::path& f) const {
+    if (!since_ && !until_) return false;
+    const std::string dir = f.parent_path().string(), name = f.filename().string();
+    if (newest_.at(dir + "/" + stream_of(name)) == name) return false;
+    const auto& ranges = ranges_.at(dir);
+    const auto it = ranges.find(name);
+    if (it == ranges.end()) return false;
+    return (since_ && it->second.last_ms < *since_) || (until_ && it->second.first_ms >= *until_);
+  }
+
+ private:
+  // "audit-20261121T221529Z-00000001.jsonl" -> "audit": the name less its time and counter.
+  static std::string stream_of(const std::string& name) {
+    size_t cut = name.rfind('-');
+    if (cut != std::string::npos && cut > 0) cut = name.rfind('-', cut - 1);
+    return cut == std::string::npos ? name : name.substr(0, cut);
+  }
+
+  std::optional<int64_t> since_, until_;
+  std::map<std::string, std::map<std::string, TimeRange>> ranges_;  // by directory
+  std::map<std::string, std::string> newest_;                          // by directory/stream
+};
 
 std::vector<fs::path> trail_files(const std::string& dir, std::ostream& warnings) {
   std::vector<fs::path> files;
@@ -119,7 +160,13 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
   QueryResult result;
   std::vector<Match> matches;
   simdjson::dom::parser parser;
-  for (const auto& path : trail_files(q.directory, warnings)) {
+  const auto files = trail_files(q.directory, warnings);
+  const FilePruner pruner(files, q.since_ms, q.until_ms);
+  for (const auto& path : files) {
+    if (pruner.skip(path)) {
+      ++result.files_pruned;
+      continue;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       warnings << "trailctl query: cannot read " << path.string() << "\n";

@@ -50,6 +50,7 @@ struct QueryResult {
   std::string prev;                 // cursor for the events before it (smaller keys)
   size_t skipped_lines = 0;         // torn or corrupt lines, reported on `warnings`
   size_t files_read = 0;
+  size_t files_pruned = 0;          // skipped unread: their recorded range misses the window
 };
 
 // Runs the query. Torn or corrupt lines are skipped and reported (file and line) on

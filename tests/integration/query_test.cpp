@@ -192,3 +192,50 @@ TEST_F(Query, TornAndCorruptLinesAreReportedAndSkipped) {
 
 }  // namespace
 }  // namespace traild::test
+
+namespace traild::test {
+namespace {
+
+// Files whose recorded @timestamp range misses the window are not read at all: damage
+// appended to such a file goes unreported, while the same damage in a file the window
+// needs is reported. Imported history lands in new files, so names alone could not tell.
+TEST(QueryPruning, ClosedFilesOutsideTheWindowAreNotRead) {
+  Daemon d("query-pruning", "  rotate: {max_size: 4KiB, interval: 1d}\n", "input:\n  max_event_bytes: 2KiB\n");
+  d.start();
+  const fs::path seeds = fs::path(TRAILD_SOURCE_DIR) / "tests" / "data" / "seeds";
+  for (const char* f : {"maas_000_example2.txt", "maas_001_example.txt"}) {  // 2018, then 2022
+    auto r = run_command(std::string(TRAILCTL_BIN) + " import --socket " + d.stream().string() +
+                         " --dialect maas " + (seeds / f).string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  d.stop();
+  const auto files = d.files();
+  ASSERT_GE(files.size(), 3u) << "rotation by size should have made several files";
+  const std::string index = read_file(d.output() / "audit.index");
+  EXPECT_NE(index.find(files.front().filename().string()), std::string::npos) << index;
+  // Damage every file but the newest.
+  for (size_t i = 0; i + 1 < files.size(); ++i) std::ofstream(files[i], std::ios::app) << "damage\n";
+  const fs::path err = d.dir() / "err";
+  auto query = [&](const std::string& args) {
+    return run_command("(" + std::string(TRAILCTL_BIN) + " query " + d.output().string() + " " + args + " 2>" +
+                       err.string() + ")");
+  };
+  // 2018 only: the files holding only 2022 events are skipped, unread.
+  auto r = query("--since 2018-01-01 --until 2019-01-01 --format jsonl --fields event.id");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output, "{\"event.id\":\"maas-2877\"}\n{\"event.id\":\"maas-2876\"}\n{\"event.id\":\"maas-2875\"}\n");
+  const std::string narrow = read_file(err);
+  size_t reported = 0;
+  for (size_t pos = 0; (pos = narrow.find("skipped: not a JSON object", pos)) != std::string::npos; ++pos) ++reported;
+  EXPECT_GE(reported, 1u) << "the 2018 file is read and its damage reported";
+  EXPECT_LT(reported, files.size() - 1) << "files of 2022 only were read anyway: " << narrow;
+  // Without a window every file is read, and every damaged one reported.
+  query("--all --format jsonl");
+  const std::string all = read_file(err);
+  size_t reported_all = 0;
+  for (size_t pos = 0; (pos = all.find("skipped: not a JSON object", pos)) != std::string::npos; ++pos) ++reported_all;
+  EXPECT_EQ(reported_all, files.size() - 1) << all;
+}
+
+}  // namespace
+}  // namespace traild::test
