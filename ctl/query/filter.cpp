@@ -132,6 +132,14 @@ bool Filter::matches(element event) const {
   return negative ? !any : any;
 }
 
+std::string Filter::required_text() const {
+  if (op != FilterOp::Eq && op != FilterOp::Contains && op != FilterOp::Prefix && op != FilterOp::Suffix) return "";
+  if (value.empty() || as_number(value)) return "";  // 1e3 == 1000: numbers match by value, not text
+  for (unsigned char c : value)
+    if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f) return "";
+  return value;
+}
+
 bool known_field(std::string_view path) {
   for (const auto& c : kCustomFields)
     if (path == c.name || (path.size() > c.name.size() && path.substr(0, c.name.size()) == c.name &&

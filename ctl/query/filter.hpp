@@ -22,6 +22,11 @@ struct Filter {
   // !@: when none does); a missing field matches only != and !@. Numbers compare as numbers,
   // RFC 3339 times as times, other strings byte-wise.
   bool matches(simdjson::dom::element event) const;
+
+  // Text every matching trail line contains as it is (traild escapes only quotes,
+  // backslashes and control characters), so a line without it can be skipped unparsed; ""
+  // when there is no such text (negative or ordering operators, numbers, escaped text).
+  std::string required_text() const;
 };
 
 // Parses 'FIELD OP VALUE' (OP one of == != =@ !@ =^ =$ < <= > >=). Returns nullopt with

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -93,6 +94,16 @@ class FilePruner {
   std::map<std::string, std::string> newest_;                          // by directory/stream
 };
 
+bool read_whole(const fs::path& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  const std::streamsize size = in.tellg();
+  if (size < 0) return false;
+  text.resize(static_cast<size_t>(size));
+  in.seekg(0);
+  return static_cast<bool>(in.read(text.data(), size)) || size == 0;
+}
+
 std::vector<fs::path> trail_files(const std::string& dir, std::ostream& warnings) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -162,22 +173,36 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
   simdjson::dom::parser parser;
   const auto files = trail_files(q.directory, warnings);
   const FilePruner pruner(files, q.since_ms, q.until_ms);
+  // A line lacking a filter's required text cannot match: skip it before parsing (what
+  // makes selective queries fast; see Filter::required_text).
+  std::vector<std::string> needles;
+  for (const auto& f : q.filters)
+    if (std::string t = f.required_text(); !t.empty()) needles.push_back(std::move(t));
   for (const auto& path : files) {
     if (pruner.skip(path)) {
       ++result.files_pruned;
       continue;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!read_whole(path, text)) {
       warnings << "trailctl query: cannot read " << path.string() << "\n";
       continue;
     }
     ++result.files_read;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const std::string text = ss.str();
     size_t pos = 0, line_no = 0;
     while (pos < text.size()) {
+      if (!needles.empty()) {
+        // Jump to the line holding the next occurrence of the first required text: lines
+        // without it cannot match and are not looked at.
+        const void* hit = ::memmem(text.data() + pos, text.size() - pos, needles[0].data(), needles[0].size());
+        const size_t at = hit ? static_cast<size_t>(static_cast<const char*>(hit) - text.data()) : text.size();
+        const void* nl_before = at > pos ? ::memrchr(text.data() + pos, '\n', at - pos) : nullptr;
+        const size_t start = nl_before ? static_cast<size_t>(static_cast<const char*>(nl_before) - text.data()) + 1 : pos;
+        line_no += static_cast<size_t>(std::count(text.data() + pos, text.data() + start, '\n'));
+        pos = start;
+        if (!hit && text.back() == '\n') break;  // no candidate left, and no torn end to report
+        if (!hit) pos = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+      }
       ++line_no;
       const size_t nl = text.find('\n', pos);
       if (nl == std::string::npos) {
@@ -187,6 +212,10 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
       }
       const std::string_view line(text.data() + pos, nl - pos);
       pos = nl + 1;
+      bool candidate = true;
+      for (const auto& n : needles)
+        candidate = candidate && ::memmem(line.data(), line.size(), n.data(), n.size()) != nullptr;
+      if (!candidate) continue;
       simdjson::dom::element event;
       if (parser.parse(line.data(), line.size(), true).get(event) || !event.is_object()) {
         ++result.skipped_lines;
