@@ -173,6 +173,30 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
   simdjson::dom::parser parser;
   const auto files = trail_files(q.directory, warnings);
   const FilePruner pruner(files, q.since_ms, q.until_ms);
+  // Events without the sort field come last in either order.
+  auto ordered = [](bool ascending) {
+    return [ascending](const Match& a, const Match& b) {
+      if ((a.rank == 2) != (b.rank == 2)) return b.rank == 2;
+      return ascending ? key_less(a, b) : key_less(b, a);
+    };
+  };
+  const auto display_before = ordered(q.reverse);
+  // The page is the events nearest a cursor (--after: the smallest keys above it; --before:
+  // the largest below it), else the first in display order.
+  const auto select_before = ordered(q.after ? true : q.before ? false : q.reverse);
+  // A page keeps only its offset+limit best matches (a heap whose top is the worst kept),
+  // so memory does not grow with the trail; an export keeps every match.
+  const size_t keep_at_most = q.limit ? q.offset + *q.limit : SIZE_MAX;
+  auto keep = [&](Match&& m) {
+    if (matches.size() < keep_at_most) {
+      matches.push_back(std::move(m));
+      if (q.limit) std::push_heap(matches.begin(), matches.end(), select_before);
+    } else if (select_before(m, matches.front())) {
+      std::pop_heap(matches.begin(), matches.end(), select_before);
+      matches.back() = std::move(m);
+      std::push_heap(matches.begin(), matches.end(), select_before);
+    }
+  };
   // A line lacking a filter's required text cannot match: skip it before parsing (what
   // makes selective queries fast; see Filter::required_text).
   std::vector<std::string> needles;
@@ -235,31 +259,16 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
       sort_key(event, q.sort_field, m);
       if ((q.after && !key_less(*q.after, m)) || (q.before && !key_less(m, *q.before))) continue;
       m.line.assign(line);
-      matches.push_back(std::move(m));
+      ++result.matched;
+      keep(std::move(m));
     }
   }
-  result.matched = matches.size();
-  // Events without the sort field come last in either order.
-  auto display_before = [&](const Match& a, const Match& b) {
-    if ((a.rank == 2) != (b.rank == 2)) return b.rank == 2;
-    return q.reverse ? key_less(a, b) : key_less(b, a);
-  };
-  const size_t end = q.limit ? std::min(matches.size(), q.offset + *q.limit) : matches.size();
   if (q.offset >= matches.size()) return result;
-  if (q.after && !q.reverse) {
-    // The page nearest the cursor is the smallest keys above it, shown largest first.
-    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(end), matches.end(),
-                      [](const Match& a, const Match& b) { return key_less(a, b); });
-    std::sort(matches.begin() + static_cast<ptrdiff_t>(q.offset), matches.begin() + static_cast<ptrdiff_t>(end),
-              display_before);
-  } else if (q.before && q.reverse) {
-    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(end), matches.end(),
-                      [](const Match& a, const Match& b) { return key_less(b, a); });
-    std::sort(matches.begin() + static_cast<ptrdiff_t>(q.offset), matches.begin() + static_cast<ptrdiff_t>(end),
-              display_before);
-  } else {
-    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(end), matches.end(), display_before);
-  }
+  // Best first under select_before, then the page in display order.
+  std::sort(matches.begin(), matches.end(), select_before);
+  const size_t end = q.limit ? std::min(matches.size(), q.offset + *q.limit) : matches.size();
+  std::sort(matches.begin() + static_cast<ptrdiff_t>(q.offset), matches.begin() + static_cast<ptrdiff_t>(end),
+            display_before);
   const SortKey* lowest = nullptr;
   const SortKey* highest = nullptr;
   for (size_t i = q.offset; i < end; ++i) {
