@@ -252,6 +252,12 @@ const std::vector<KeyDef>& key_defs() {
        size_key(0, UINT64_MAX, [](Config& c) -> uint64_t& { return c.quarantine.retention.min_free; })},
       {"state_directory", "traild's own state: file counters and sequence numbers (/var/lib/traild)",
        path_key([](Config& c) -> std::string& { return c.state_directory; })},
+      {"metrics.textfile",
+       "Prometheus text file rewritten atomically every metrics.interval (node_exporter's textfile collector); "
+       "\"\" writes none (\"\")",
+       [](const std::string& v, Config& c) { return set_string(c.metrics.textfile, v); }},
+      {"metrics.interval", "how often metrics.textfile is rewritten (15s)",
+       duration_key(100, [](Config& c) -> int64_t& { return c.metrics.interval_ms; })},
       {"log.level", "traild's own log level: trace | debug | info | warn | error | critical (info)",
        choice_key({"trace", "debug", "info", "warn", "error", "critical"},
                   {"trace", "debug", "info", "warn", "error", "critical"},

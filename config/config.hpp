@@ -94,6 +94,11 @@ struct RedactConfig {
   std::string key;  // read from key_file when the configuration is loaded
 };
 
+struct MetricsConfig {
+  std::string textfile;  // "" writes no metrics file
+  int64_t interval_ms = 15'000;
+};
+
 struct Config {
   ListenConfig listen;
   InputConfig input;
@@ -102,6 +107,7 @@ struct Config {
   QuarantineConfig quarantine;
   std::string state_directory = "/var/lib/traild";
   LogConfig log;
+  MetricsConfig metrics;
 };
 
 struct ConfigLoad {

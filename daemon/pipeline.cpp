@@ -197,6 +197,7 @@ Pipeline::Outcome Pipeline::reject_oversize(std::string_view head, uint64_t size
 Pipeline::Outcome Pipeline::reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind,
                                    int64_t now_ms) {
   ++stats_.rejected;
+  ++stats_.rejected_by_code[static_cast<size_t>(rejection_.code)];
   std::string& q = batch_.rejected;
   char ts[kRfc3339MsLength];
   format_rfc3339_ms(now_ms, ts);

@@ -37,6 +37,7 @@ struct PipelineStats {
   uint64_t accepted = 0;
   uint64_t rejected = 0;
   uint64_t resent = 0;  // recognised by event.id and not written again
+  uint64_t rejected_by_code[kRejectCodes] = {};
 };
 
 class Pipeline {
@@ -72,6 +73,8 @@ class Pipeline {
   void reconfigure(const Config& config);
 
   const PipelineStats& stats() const { return stats_; }
+  // Bytes received and formatted but not yet written (the open batch and the writer's queue).
+  uint64_t queued_bytes() const { return queued_bytes_ + batch_.bytes(); }
   // Per-uid rate limits (input.rate_limit), applied by the listeners before ingest.
   RateLimiter& rate_limiter() { return rate_limiter_; }
   uint64_t next_sequence() const { return next_sequence_; }

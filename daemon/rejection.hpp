@@ -29,6 +29,7 @@ enum class RejectCode : uint8_t {
   DialectMismatch,   // a dialect record without a field its dialect requires, or malformed
   InvalidHandshake,  // a handshake naming an unknown dialect
 };
+inline constexpr size_t kRejectCodes = static_cast<size_t>(RejectCode::InvalidHandshake) + 1;
 
 inline std::string_view reject_code_name(RejectCode c) {
   switch (c) {

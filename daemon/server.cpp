@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/json_escape.hpp"
 #include "daemon/datagram_listener.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/recent_ids.hpp"
 #include "daemon/socket_activation.hpp"
@@ -119,6 +120,7 @@ class Server {
     uint64_t watchdog_usec = 0;
     watchdog_ms_ = sd_watchdog_enabled(0, &watchdog_usec) > 0 ? static_cast<int64_t>(watchdog_usec / 1000) : 0;
     notify_status();
+    write_metrics_periodically();
     pipeline_->emit_internal(internal_event("traild-start", "process", "start",
                                             "traild " TRAILD_VERSION " started"));
     pipeline_->submit_if_writer_idle();
@@ -128,6 +130,7 @@ class Server {
     io_.run();
 
     writer_->stop();
+    write_metrics();  // the final counts
     remove_sockets();
     spdlog::info("traild stopped: {} accepted, {} rejected, {} resends recognised", pipeline_->stats().accepted,
                  pipeline_->stats().rejected, pipeline_->stats().resent);
@@ -152,6 +155,34 @@ class Server {
       if (watchdog_ms_ > 0 && now_unix_ms() - writer_->heartbeat_ms() < stuck_after) status += "\nWATCHDOG=1";
       sd_notify(0, status.c_str());
       notify_status();
+    });
+  }
+
+  // metrics.textfile, rewritten atomically (temporary file, fdatasync, rename) so the
+  // textfile collector never reads half of it.
+  void write_metrics() {
+    if (config_.metrics.textfile.empty()) return;
+    MetricsSnapshot m;
+    m.pipeline = pipeline_->stats();
+    if (stream_) {
+      m.stream = stream_->stats();
+      m.connections = stream_->connections();
+    }
+    m.queue_bytes = pipeline_->queued_bytes();
+    m.write_errors = writer_->io_errors();
+    m.writer = writer_->stats();
+    const int r = Filesystem::real().replace_file(config_.metrics.textfile, prometheus_text(m));
+    if (r != 0 && !metrics_failing_)
+      spdlog::warn("metrics: cannot write {}: {}", config_.metrics.textfile, std::strerror(-r));
+    metrics_failing_ = r != 0;
+  }
+
+  void write_metrics_periodically() {
+    if (config_.metrics.textfile.empty()) return;
+    write_metrics();
+    metrics_timer_.expires_after(std::chrono::milliseconds(config_.metrics.interval_ms));
+    metrics_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && !stopping_) write_metrics_periodically();
     });
   }
 
@@ -199,6 +230,7 @@ class Server {
     if (stream_) stream_->drain();
     rate_report_.cancel();
     status_timer_.cancel();
+    metrics_timer_.cancel();
     emit_rate_limit_drops();
     pipeline_->emit_internal(internal_event("traild-stop", "process", "end", "traild stopping"));
     pipeline_->submit_if_writer_idle();
@@ -278,6 +310,8 @@ class Server {
     restart_only("quarantine.directory", [](Config& c) -> auto& { return c.quarantine.directory; });
     restart_only("state_directory", [](Config& c) -> auto& { return c.state_directory; });
     config_ = applied;
+    metrics_timer_.cancel();  // metrics.* may have changed: restart the schedule
+    write_metrics_periodically();
     spdlog::set_level(spdlog::level::from_str(config_.log.level));
     pipeline_->reconfigure(config_);
     if (stream_) {
@@ -308,6 +342,8 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer rate_report_{io_};
   boost::asio::steady_timer status_timer_{io_};
+  boost::asio::steady_timer metrics_timer_{io_};
+  bool metrics_failing_ = false;
   int64_t watchdog_ms_ = 0;  // WatchdogSec= as systemd set it; 0: no watchdog
   FileStream trail_;
   FileStream quarantine_;

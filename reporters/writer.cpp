@@ -112,7 +112,7 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
   while (true) {
     heartbeat_ms_.store(now_unix_ms());
     int r = data.empty() ? 0 : stream.append(data, now_unix_ms());
-    if (r == 0 && fsync_.load()) r = stream.sync();
+    if (r == 0 && fsync_.load()) r = timed_sync(stream);
     if (r == 0 && stream.active_is_gone()) {
       // Someone deleted or moved the file (or its directory) while it was written to: what
       // went into it is not in the trail, so nothing may be acknowledged. Write all of it
@@ -169,6 +169,9 @@ void Writer::write_group(std::deque<Batch>& group) {
   if (!events.empty()) write_with_retry(trail_, events, "trail");
   size_t bytes = 0;
   for (auto& b : group) bytes += b.bytes();
+  bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
+  last_write_ms_.store(now_unix_ms(), std::memory_order_relaxed);
+  files_rotated_.store(trail_.rotations() + quarantine_.rotations(), std::memory_order_relaxed);
   const uint64_t last_id = group.back().id;
   {
     std::lock_guard lk(mu_);
@@ -180,6 +183,29 @@ void Writer::write_group(std::deque<Batch>& group) {
     }
   }
   if (cb_.durable) cb_.durable(last_id, bytes);
+}
+
+int Writer::timed_sync(FileStream& stream) {
+  const auto start = std::chrono::steady_clock::now();
+  const int r = stream.sync();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  sync_count_.fetch_add(1, std::memory_order_relaxed);
+  sync_micros_sum_.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  for (size_t i = 0; i < WriterStats::kSyncBuckets; ++i)
+    if (seconds <= WriterStats::kSyncBucketsSeconds[i]) sync_buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  return r;
+}
+
+WriterStats Writer::stats() const {
+  WriterStats s;
+  s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
+  s.files_rotated = files_rotated_.load(std::memory_order_relaxed);
+  s.files_deleted = files_deleted_.load(std::memory_order_relaxed);
+  s.last_write_ms = last_write_ms_.load(std::memory_order_relaxed);
+  s.sync_count = sync_count_.load(std::memory_order_relaxed);
+  s.sync_seconds_sum = static_cast<double>(sync_micros_sum_.load(std::memory_order_relaxed)) / 1e6;
+  for (size_t i = 0; i < WriterStats::kSyncBuckets; ++i) s.sync_buckets[i] = sync_buckets_[i].load(std::memory_order_relaxed);
+  return s;
 }
 
 void Writer::maintenance(int64_t now_ms, bool force_retention) {
@@ -194,6 +220,7 @@ void Writer::maintenance(int64_t now_ms, bool force_retention) {
     auto deleted = stream->enforce_retention(now_ms);
     for (auto& d : deleted)
       spdlog::info("{}: retention deleted {} ({} bytes, {})", name, d.file.name, d.file.size, d.reason);
+    files_deleted_.fetch_add(deleted.size(), std::memory_order_relaxed);
     if (!deleted.empty() && cb_.deleted) cb_.deleted(name, deleted);
   }
 }

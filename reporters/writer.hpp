@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -28,6 +29,19 @@ struct Batch {
   TimeRange time_range;        // of the events' @timestamp
   size_t bytes() const { return events.size() + rejected.size(); }
   bool empty() const { return events.empty() && rejected.empty(); }
+};
+
+// What the writer did, for metrics. Read from any thread.
+struct WriterStats {
+  static constexpr double kSyncBucketsSeconds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  static constexpr size_t kSyncBuckets = std::size(kSyncBucketsSeconds);
+  uint64_t bytes_written = 0;       // trail and quarantine
+  uint64_t files_rotated = 0;       // trail and quarantine
+  uint64_t files_deleted = 0;       // by retention
+  int64_t last_write_ms = 0;        // when a batch was last made durable
+  uint64_t sync_count = 0;
+  double sync_seconds_sum = 0;
+  uint64_t sync_buckets[kSyncBuckets] = {};  // cumulative: syncs that took at most each bound
 };
 
 class Writer {
@@ -59,11 +73,13 @@ class Writer {
   // When the writer thread last went round its loop (it does at least once a second, also
   // while idle or retrying): a stale value means it is stuck in a system call.
   int64_t heartbeat_ms() const { return heartbeat_ms_.load(); }
+  WriterStats stats() const;
 
  private:
   void run();
   void write_group(std::deque<Batch>& group);
   int write_with_retry(FileStream& stream, std::string_view data, const char* what);
+  int timed_sync(FileStream& stream);  // fdatasync, timed for the latency histogram
   void maintenance(int64_t now_ms, bool force_retention);
 
   FileStream& trail_;
@@ -82,6 +98,13 @@ class Writer {
   std::thread thread_;
   std::atomic<uint64_t> io_errors_{0};
   std::atomic<int64_t> heartbeat_ms_{0};
+  std::atomic<uint64_t> bytes_written_{0};
+  std::atomic<uint64_t> files_rotated_{0};
+  std::atomic<uint64_t> files_deleted_{0};
+  std::atomic<int64_t> last_write_ms_{0};
+  std::atomic<uint64_t> sync_count_{0};
+  std::atomic<uint64_t> sync_micros_sum_{0};
+  std::atomic<uint64_t> sync_buckets_[WriterStats::kSyncBuckets] = {};
   int64_t last_retention_ms_ = 0;
   uint64_t rotations_seen_ = 0;
 };

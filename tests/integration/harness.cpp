@@ -98,11 +98,18 @@ void Daemon::start() {
     ::execl(TRAILD_BIN, "traild", "--config", config().c_str(), nullptr);
     ::_exit(127);
   }
+  // Up when both sockets take connections: traild binds the stream socket first, so a test
+  // that sends a datagram at once must not find the datagram socket missing.
+  const bool wants_datagram = read_file(config()).find("datagram: " + datagram().string()) != std::string::npos;
   bool up = wait_until([&] {
     if (!running()) return false;
-    int fd = connect_unix(stream(), SOCK_STREAM);
-    if (fd >= 0) ::close(fd);
-    return fd >= 0;
+    for (auto [path, type] : {std::pair{stream(), SOCK_STREAM}, {datagram(), SOCK_DGRAM}}) {
+      if (type == SOCK_DGRAM && !wants_datagram) continue;
+      int fd = connect_unix(path, type);
+      if (fd < 0) return false;
+      ::close(fd);
+    }
+    return true;
   });
   if (!up) throw std::runtime_error("traild did not start; log:\n" + log());
 }
