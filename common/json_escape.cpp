@@ -62,6 +62,17 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+void append_json_preview(std::string& out, std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) {
+    append_json_string(out, s);
+    return;
+  }
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+  append_json_string(out, s.substr(0, cut));
+  out.insert(out.size() - 1, "...");
+}
+
 void append_int(std::string& out, int64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);

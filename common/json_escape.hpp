@@ -10,6 +10,9 @@ namespace traild {
 
 // Appends `s` as a quoted JSON string. `s` must be valid UTF-8 (bytes >= 0x80 are copied).
 void append_json_string(std::string& out, std::string_view s);
+// Appends `s` quoted, cut to at most `max_bytes` on a UTF-8 boundary with "..." marking a
+// cut: a short, safe rendering of a value for an error message.
+void append_json_preview(std::string& out, std::string_view s, size_t max_bytes);
 // Appends a decimal integer.
 void append_int(std::string& out, int64_t v);
 void append_uint(std::string& out, uint64_t v);

@@ -15,7 +15,6 @@ using simdjson::dom::element_type;
 
 // Objects up to this many keys are searched by scanning; larger ones through the index.
 constexpr uint32_t kLinearLimit = 8;
-constexpr size_t kMaxEventIdBytes = 128;
 constexpr size_t kPreviewBytes = 64;
 
 bool allows_object(const ecs::Node* schema) {
@@ -43,18 +42,7 @@ const ecs::Node* schema_for_children(const ecs::Node* schema) {
 std::string preview(element v) {
   std::string out;
   switch (v.type()) {
-    case element_type::STRING: {
-      std::string_view s = v.get_string().value_unsafe();
-      if (s.size() > kPreviewBytes) {
-        size_t cut = kPreviewBytes;
-        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
-        append_json_string(out, s.substr(0, cut));
-        out.insert(out.size() - 1, "...");
-      } else {
-        append_json_string(out, s);
-      }
-      return out;
-    }
+    case element_type::STRING: append_json_preview(out, v.get_string().value_unsafe(), kPreviewBytes); return out;
     case element_type::INT64: append_int(out, v.get_int64().value_unsafe()); return out;
     case element_type::UINT64: append_uint(out, v.get_uint64().value_unsafe()); return out;
     case element_type::DOUBLE: append_double(out, v.get_double().value_unsafe()); return out;
@@ -66,17 +54,18 @@ std::string preview(element v) {
   return "a value";
 }
 
-bool has_control(std::string_view s) {
-  for (unsigned char c : s)
-    if (c < 0x20 || c == 0x7f) return true;
-  return false;
-}
-
 size_t key_hash(uint32_t parent, std::string_view key) {
   return std::hash<std::string_view>{}(key) ^ (static_cast<size_t>(parent) * 0x9E3779B97F4A7C15ULL);
 }
 
 }  // namespace
+
+bool is_valid_event_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxEventIdBytes) return false;
+  for (unsigned char c : id)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
 
 EventParser::EventParser(ParserLimits limits)
     : schema_root_(ecs::root()),
@@ -364,7 +353,7 @@ bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, elemen
     n.omit = true;
   } else if (schema == schema_event_id_) {
     std::string_view s = is_string ? v.get_string().value_unsafe() : std::string_view();
-    if (!is_string || s.empty() || s.size() > kMaxEventIdBytes || has_control(s))
+    if (!is_string || !is_valid_event_id(s))
       return fail_here(RejectCode::InvalidEventId,
                        "expected a string of 1 to 128 bytes without control characters, got " + preview(v));
     out_->id = s;

@@ -18,6 +18,11 @@
 
 namespace traild {
 
+// The contract's rule for a producer's event.id: a string of 1 to 128 bytes without control
+// characters. Ids traild derives itself (dialects) follow it too.
+inline constexpr size_t kMaxEventIdBytes = 128;
+bool is_valid_event_id(std::string_view id);
+
 struct ParserLimits {
   size_t max_event_bytes = 64 << 10;
   uint32_t max_depth = 32;

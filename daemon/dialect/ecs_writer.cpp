@@ -5,10 +5,14 @@
 #include <cstring>
 
 #include "common/json_escape.hpp"
+#include "daemon/event_parser.hpp"
 
 namespace traild::dialect {
 
-EcsWriter::EcsWriter(std::string& out) : out_(out) { out_.assign("{"); }
+EcsWriter::EcsWriter(std::string& out) : out_(out) {
+  out_.clear();
+  out_.push_back('{');
+}
 
 void EcsWriter::key(std::string_view k) {
   if (!first_) out_.push_back(',');
@@ -78,14 +82,7 @@ bool is_null(simdjson::dom::element v) { return v.is_null(); }
 std::string quoted_preview(std::string_view s) {
   constexpr size_t kPreview = 40;
   std::string out;
-  if (s.size() <= kPreview) {
-    append_json_string(out, s);
-    return out;
-  }
-  size_t cut = kPreview;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  append_json_string(out, s.substr(0, cut));
-  out.insert(out.size() - 1, "...");
+  append_json_preview(out, s, kPreview);
   return out;
 }
 
@@ -124,25 +121,12 @@ void finish_event(EcsWriter& w, std::string_view dialect, std::string_view insta
   if (record_id) w.string("event.id", derived_event_id(dialect, instance, id_parts));
 }
 
-namespace {
-
-constexpr size_t kMaxEventIdBytes = 128;
-
-bool safe_id(std::string_view id) {
-  if (id.size() > kMaxEventIdBytes) return false;
-  for (unsigned char c : id)
-    if (c < 0x20 || c == 0x7f) return false;
-  return true;
-}
-
-}  // namespace
-
 std::string derived_event_id(std::string_view dialect, std::string_view instance,
                              std::initializer_list<std::string_view> parts) {
   std::string id(dialect);
   if (!instance.empty()) id.append("-").append(instance);
   for (std::string_view p : parts) id.append("-").append(p);
-  if (safe_id(id)) return id;
+  if (is_valid_event_id(id)) return id;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(id.data(), id.size(), digest, &len, EVP_sha256(), nullptr);
