@@ -87,8 +87,8 @@ bool scalar_matches(element v, FilterOp op, std::string_view value) {
     case FilterOp::Ne: return filter_number ? number == *filter_number : text == value;
     case FilterOp::Contains:
     case FilterOp::NotContains: return text.find(value) != std::string::npos;
-    case FilterOp::Prefix: return text.rfind(value, 0) == 0;
-    case FilterOp::Suffix: return text.size() >= value.size() && text.compare(text.size() - value.size(), value.size(), value) == 0;
+    case FilterOp::Prefix: return text.starts_with(value);
+    case FilterOp::Suffix: return text.ends_with(value);
     default:
       if (filter_number) return ordered(op, number < *filter_number ? -1 : (number > *filter_number ? 1 : 0));
       return ordered(op, compare_text(text, value));

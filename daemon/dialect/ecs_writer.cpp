@@ -97,6 +97,20 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+void map_client(simdjson::dom::object client, std::string_view ip_key, std::string_view agent_key,
+                std::string_view ns, EcsWriter& w) {
+  for (auto [key, v] : client) {
+    auto s = text(v);
+    if (key == ip_key && s) {
+      w.string(is_ip_address(*s) ? "source.ip" : "source.address", *s);  // kept as written either way
+    } else if (key == agent_key && s) {
+      w.string("user_agent.original", *s);
+    } else if (!is_null(v)) {
+      w.custom(ns, key, v);
+    }
+  }
+}
+
 std::optional<std::string_view> ecs_entity_type(std::string_view t) {
   static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
       {"user", "user"},         {"users", "user"},           {"app", "application"},

@@ -53,6 +53,12 @@ bool is_null(simdjson::dom::element v);
 std::string quoted_preview(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
+// The object a system describes the client with (Run:ai's context, Gravitee's accessPoint):
+// `ip_key` goes to source.ip (source.address when it is not an IP address), `agent_key` to
+// user_agent.original, every other field under `ns`.
+void map_client(simdjson::dom::object client, std::string_view ip_key, std::string_view agent_key,
+                std::string_view ns, EcsWriter& out);
+
 // The ECS entity.target.type value (ECS allows only a fixed set) for a source system's
 // object type, when one fits: "User" -> user, "App" -> application, "Node" -> host, ...
 std::optional<std::string_view> ecs_entity_type(std::string_view source_type);

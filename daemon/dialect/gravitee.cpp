@@ -11,22 +11,17 @@ namespace {
 
 constexpr std::string_view kNs = "gravitee";
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 Category category_of(std::string_view t) {
   if (t == "USER_LOGIN") return {"authentication", "start"};
   if (t == "USER_LOGOUT") return {"authentication", "end"};
-  if (t.find("AUTHENTICATION") != std::string_view::npos || starts_with(t, "MFA_")) return {"authentication", "info"};
-  const bool identity = starts_with(t, "USER_") || starts_with(t, "GROUP_") || starts_with(t, "ROLE_") ||
-                        starts_with(t, "REGISTRATION_") || starts_with(t, "FORGOT_PASSWORD") ||
-                        starts_with(t, "RESET_PASSWORD");
+  if (t.find("AUTHENTICATION") != std::string_view::npos || t.starts_with("MFA_")) return {"authentication", "info"};
+  const bool identity = t.starts_with("USER_") || t.starts_with("GROUP_") || t.starts_with("ROLE_") ||
+                        t.starts_with("REGISTRATION_") || t.starts_with("FORGOT_PASSWORD") ||
+                        t.starts_with("RESET_PASSWORD");
   std::string_view category = identity ? "iam" : "configuration";
-  if (ends_with(t, "_CREATED") || ends_with(t, "_REGISTERED")) return {category, "creation"};
-  if (ends_with(t, "_DELETED") || ends_with(t, "_REVOKED")) return {category, "deletion"};
-  if (ends_with(t, "_UPDATED") || ends_with(t, "_RENEWED") || ends_with(t, "_RESET")) return {category, "change"};
+  if (t.ends_with("_CREATED") || t.ends_with("_REGISTERED")) return {category, "creation"};
+  if (t.ends_with("_DELETED") || t.ends_with("_REVOKED")) return {category, "deletion"};
+  if (t.ends_with("_UPDATED") || t.ends_with("_RENEWED") || t.ends_with("_RESET")) return {category, "change"};
   return {category, "info"};
 }
 
@@ -64,19 +59,6 @@ void map_entity(simdjson::dom::object e, std::string_view role, std::string_view
       if (key == "type" && !actor && text(v))
         if (auto ecs = ecs_entity_type(*text(v))) w.string("entity.target.type", *ecs);
       w.custom(ns, key, v);
-    }
-  }
-}
-
-void map_access_point(simdjson::dom::object a, EcsWriter& w) {
-  for (auto [key, v] : a) {
-    auto s = text(v);
-    if (key == "ipAddress" && s) {
-      w.string(is_ip_address(*s) ? "source.ip" : "source.address", *s);
-    } else if (key == "userAgent" && s) {
-      w.string("user_agent.original", *s);
-    } else if (!is_null(v)) {
-      w.custom("gravitee.accessPoint", key, v);
     }
   }
 }
@@ -129,7 +111,7 @@ bool map_gravitee(simdjson::dom::object r, const DialectContext& ctx, EcsWriter&
     } else if (key == "target" && v.is_object()) {
       map_entity(v.get_object().value_unsafe(), "target", "entity.target", w);
     } else if (key == "accessPoint" && v.is_object()) {
-      map_access_point(v.get_object().value_unsafe(), w);
+      map_client(v.get_object().value_unsafe(), "ipAddress", "userAgent", "gravitee.accessPoint", w);
     } else if (!is_null(v)) {
       w.custom(kNs, key, v);  // environmentId, referenceType, referenceId, _type, date, ...
     }

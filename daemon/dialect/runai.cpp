@@ -27,21 +27,6 @@ bool is_identity_entity(std::string_view type) {
   return false;
 }
 
-void map_context(simdjson::dom::object context, EcsWriter& w) {
-  for (auto [key, v] : context) {
-    auto s = text(v);
-    if (key == "ip_address" && s && is_ip_address(*s)) {
-      w.string("source.ip", *s);
-    } else if (key == "ip_address" && s) {
-      w.string("source.address", *s);  // not an address ECS can type as ip: kept as written
-    } else if (key == "user_agent" && s) {
-      w.string("user_agent.original", *s);
-    } else if (!is_null(v)) {
-      w.custom("runai.context", key, v);
-    }
-  }
-}
-
 }  // namespace
 
 bool map_runai(simdjson::dom::object r, const DialectContext& ctx, EcsWriter& w, std::string& error) {
@@ -87,7 +72,7 @@ bool map_runai(simdjson::dom::object r, const DialectContext& ctx, EcsWriter& w,
     } else if (key == "success" && success_of(v)) {
       w.string("event.outcome", *success_of(v) ? "success" : "failure");
     } else if (key == "context" && v.is_object()) {
-      map_context(v.get_object().value_unsafe(), w);
+      map_client(v.get_object().value_unsafe(), "ip_address", "user_agent", "runai.context", w);
     } else if (!is_null(v)) {
       w.custom(kNs, key, v);
     }
