@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include "common/safe_name.hpp"
 #include "common/secret_file.hpp"
 
 #include <grp.h>
@@ -206,10 +207,8 @@ const std::vector<KeyDef>& key_defs() {
                   [](Config& c, const std::string& v) { c.output.format = v; })},
       {"output.prefix", "file name prefix: files are PREFIX-*.jsonl (audit)",
        [](const std::string& v, Config& c) -> std::string {
-         if (v.empty() || v.size() > 64) return "must be 1 to 64 characters";
-         for (char ch : v)
-           if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-' && ch != '.')
-             return "may contain only letters, digits, '_', '-' and '.'";
+         if (v.empty() || v.size() > kMaxSafeNameBytes) return "must be 1 to 64 characters";
+         if (!is_safe_name(v)) return "may contain only letters, digits, '_', '-' and '.'";
          if (v[0] == '.') return "must not start with '.'";
          c.output.prefix = v;
          return "";

@@ -1,23 +1,9 @@
 #include "daemon/handshake.hpp"
 
+#include "common/safe_name.hpp"
 #include "daemon/dialect/ecs_writer.hpp"
 
 namespace traild {
-namespace {
-
-constexpr size_t kMaxInstanceBytes = 64;
-
-// Instance names become part of event ids: letters, digits, '.', '_' and '-' only.
-bool valid_instance(std::string_view s) {
-  if (s.empty() || s.size() > kMaxInstanceBytes) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-          c == '-'))
-      return false;
-  return true;
-}
-
-}  // namespace
 
 HandshakeParser::Result HandshakeParser::parse(std::string_view record, ClientChoice& choice, std::string& error) {
   if (record.find("\"traild\"") == std::string_view::npos) return Result::NotHandshake;
@@ -41,7 +27,7 @@ HandshakeParser::Result HandshakeParser::parse(std::string_view record, ClientCh
       }
       chosen.dialect = d;
     } else if (key == "instance") {
-      if (value.get_string().get(s) || !valid_instance(s)) {
+      if (value.get_string().get(s) || !is_safe_name(s)) {
         error = "handshake: instance must be 1 to 64 letters, digits, '.', '_' or '-'";
         return Result::Invalid;
       }

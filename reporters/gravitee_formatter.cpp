@@ -66,7 +66,7 @@ class GraviteeLine {
     if (!status.empty()) {
       out_.append(",\"status\":\"").append(status).append("\"");
     }
-    if (!status.empty() || find_node(ev_, "message") != kNoNode) {
+    if (!status.empty() || scalar_at("message") != kNoNode) {
       out_.append(",\"outcome\":{");
       bool after = false;
       if (!status.empty()) {
@@ -83,18 +83,24 @@ class GraviteeLine {
   }
 
  private:
-  // Appends the scalar at `path`; false (nothing appended) when absent or not a scalar.
-  bool scalar(std::string_view path) {
+  // The scalar node at `path`, or kNoNode (absent, or an object or array).
+  uint32_t scalar_at(std::string_view path) const {
     const uint32_t n = find_node(ev_, path);
-    if (n == kNoNode || ev_.nodes[n].kind != TreeNode::Kind::Scalar) return false;
+    return n != kNoNode && ev_.nodes[n].kind == TreeNode::Kind::Scalar ? n : kNoNode;
+  }
+
+  // Appends the scalar at `path`; false (nothing appended) when there is none.
+  bool scalar(std::string_view path) {
+    const uint32_t n = scalar_at(path);
+    if (n == kNoNode) return false;
     append_scalar_json(ev_, n, out_);
     return true;
   }
 
   // Appends `,"key":value` (or `"key":value` when !after_first) if the source is present.
   bool field(const FieldSource& f, bool after_first) {
-    const uint32_t n = find_node(ev_, f.path);
-    if (n == kNoNode || ev_.nodes[n].kind != TreeNode::Kind::Scalar) return false;
+    const uint32_t n = scalar_at(f.path);
+    if (n == kNoNode) return false;
     if (after_first) out_.push_back(',');
     append_json_string(out_, f.key);
     out_.push_back(':');
@@ -116,10 +122,9 @@ class GraviteeLine {
   }
 
   std::string_view outcome_status() {
-    const uint32_t n = find_node(ev_, "event.outcome");
+    const uint32_t n = scalar_at("event.outcome");
     std::string_view v;
-    if (n == kNoNode || ev_.nodes[n].kind != TreeNode::Kind::Scalar || ev_.nodes[n].value.get_string().get(v))
-      return {};
+    if (n == kNoNode || ev_.nodes[n].value.get_string().get(v)) return {};
     if (v == "success") return "SUCCESS";
     if (v == "failure") return "FAILURE";
     return {};
