@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "ctl/commands.hpp"
+#include "ctl/input.hpp"
 #include "ctl/import_reader.hpp"
 #include "ctl/send_report.hpp"
 

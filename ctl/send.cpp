@@ -4,8 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "ctl/send_report.hpp"
 #include "ctl/commands.hpp"
+#include "ctl/input.hpp"
+#include "ctl/send_report.hpp"
 
 namespace traild::ctl {
 namespace {

@@ -1,23 +1,8 @@
 #include "ctl/send_report.hpp"
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace traild::ctl {
-
-bool read_input(const std::string& name, std::string& text) {
-  std::stringstream ss;
-  if (name == "-") {
-    ss << std::cin.rdbuf();
-  } else {
-    std::ifstream in(name, std::ios::binary);
-    if (!in) return false;
-    ss << in.rdbuf();
-  }
-  text = ss.str();
-  return true;
-}
 
 int send_and_report(std::string_view command, const std::string& socket, const Handshake& handshake,
                     const std::vector<std::string_view>& frames, const std::function<std::string(size_t)>& where,

@@ -15,9 +15,6 @@ namespace traild::ctl {
 // traild's stream socket where the packaged units create it.
 inline constexpr const char* kDefaultSocket = "/run/traild/traild.sock";
 
-// Reads a whole input file, or stdin when `name` is "-". False when it cannot be read.
-bool read_input(const std::string& name, std::string& text);
-
 // `where(i)` names frame i for a rejection line; `rejected_before` counts frames already
 // refused locally. Returns the exit code: 0 all accepted, 1 anything rejected or traild
 // unreachable.

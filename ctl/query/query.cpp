@@ -10,10 +10,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <fstream>
-#include <sstream>
 
 #include "common/clock.hpp"
+#include "ctl/input.hpp"
 #include "reporters/range_index.hpp"
 
 namespace traild::ctl {
@@ -93,16 +92,6 @@ class FilePruner {
   std::map<std::string, std::map<std::string, TimeRange>> ranges_;  // by directory
   std::map<std::string, std::string> newest_;                          // by directory/stream
 };
-
-bool read_whole(const fs::path& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return false;
-  const std::streamsize size = in.tellg();
-  if (size < 0) return false;
-  text.resize(static_cast<size_t>(size));
-  in.seekg(0);
-  return static_cast<bool>(in.read(text.data(), size)) || size == 0;
-}
 
 std::vector<fs::path> trail_files(const std::string& dir, std::ostream& warnings) {
   std::vector<fs::path> files;
@@ -208,7 +197,7 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
       continue;
     }
     std::string text;
-    if (!read_whole(path, text)) {
+    if (!read_file(path.string(), text)) {
       warnings << "trailctl query: cannot read " << path.string() << "\n";
       continue;
     }
