@@ -99,9 +99,12 @@ TEST(DiskFull, NothingAcknowledgedIsLostMemoryStaysBoundedAndWritingResumes) {
   // Space comes back: everything is written and acknowledged.
   fs::remove(filler);
   read_acks(std::chrono::seconds(30));
+  const size_t sent_before_shutdown = sender.sent();
   ::shutdown(c.fd(), SHUT_RDWR);  // unblocks the sender if traild stopped reading for good
   sender.join();
-  ASSERT_EQ(acked.size(), total);
+  // On failure, say whether traild stopped reading (bytes left unsent) or stopped answering.
+  ASSERT_EQ(acked.size(), total) << "the client had sent " << sent_before_shutdown << " of " << frames.size()
+                                 << " bytes; traild's log:\n" << d.log();
   EXPECT_LT(proc_status_kib(d.pid(), "VmHWM"), memory_bound_kib(48 << 10));
   EXPECT_EQ(d.stop(), 0);
 
