@@ -90,9 +90,47 @@ void append_double(std::string& out, double v) {
     out.append("null");
     return;
   }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(r.ptr - buf));
+  // The shortest digits that read back to the same value, laid out as Python's repr() and
+  // ECMAScript-like readers do for their floats: fixed notation for a decimal exponent from -4
+  // to 15, scientific (1e+16, 1.5e-07) outside it, and always a '.' or an 'e' so the text
+  // reads back as a float. This is part of the canonical form (docs/integrity.md): a line
+  // parsed and written again by another JSON library keeps the same bytes.
+  char sci[40];
+  auto r = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
+  std::string_view text(sci, static_cast<size_t>(r.ptr - sci));
+  const bool negative = text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  const size_t e = text.find('e');
+  int exponent = 0;
+  std::from_chars(text.data() + e + 1 + (text[e + 1] == '+'), text.data() + text.size(), exponent);
+  char digits[24];
+  size_t n = 0;
+  for (char c : text.substr(0, e))
+    if (c != '.') digits[n++] = c;
+  if (negative) out.push_back('-');
+  if (exponent < -4 || exponent >= 16) {
+    out.push_back(digits[0]);
+    if (n > 1) {
+      out.push_back('.');
+      out.append(digits + 1, n - 1);
+    }
+    out.push_back('e');
+    out.push_back(exponent < 0 ? '-' : '+');
+    const int magnitude = exponent < 0 ? -exponent : exponent;
+    if (magnitude < 10) out.push_back('0');
+    append_int(out, magnitude);
+  } else if (exponent < 0) {
+    out.append("0.");
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out.append(digits, n);
+  } else {
+    const size_t int_digits = static_cast<size_t>(exponent) + 1;
+    out.append(digits, std::min(n, int_digits));
+    if (n < int_digits) out.append(int_digits - n, '0');
+    out.push_back('.');
+    if (n > int_digits) out.append(digits + int_digits, n - int_digits);
+    else out.push_back('0');
+  }
 }
 
 }  // namespace traild

@@ -16,7 +16,8 @@ void append_json_preview(std::string& out, std::string_view s, size_t max_bytes)
 // Appends a decimal integer.
 void append_int(std::string& out, int64_t v);
 void append_uint(std::string& out, uint64_t v);
-// Appends a double in the shortest form that reads back to the same value.
+// Appends a double in the shortest form that reads back to the same value, laid out as
+// Python's repr() does (1.0, 0.0001, 1e-05, 1e+16): the canonical number form.
 void append_double(std::string& out, double v);
 
 }  // namespace traild

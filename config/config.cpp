@@ -2,6 +2,7 @@
 
 #include "common/safe_name.hpp"
 #include "common/secret_file.hpp"
+#include "integrity/signing.hpp"
 
 #include <grp.h>
 #include <pwd.h>
@@ -193,6 +194,16 @@ const std::vector<KeyDef>& key_defs() {
                   [](Config& c, const std::string& v) { c.redact.hmac = v == "hmac"; })},
       {"redact.key_file", "secret key for redact.mode hmac; not group or world readable (\"\")",
        [](const std::string& v, Config& c) { return set_string(c.redact.key_file, v); }},
+      {"integrity.key_file",
+       "secret key making the chain hash an HMAC-SHA-256, so whoever cannot read it cannot recompute the chain; "
+       "not group or world readable (\"\": plain SHA-256)",
+       [](const std::string& v, Config& c) { return set_string(c.integrity.key_file, v); }},
+      {"integrity.signing_key",
+       "Ed25519 private key (PEM, `openssl genpkey -algorithm ed25519`) signing the checkpoints; not group or world "
+       "readable (\"\": checkpoints unsigned)",
+       [](const std::string& v, Config& c) { return set_string(c.integrity.signing_key, v); }},
+      {"integrity.checkpoint_interval", "how often a checkpoint records the chain's head when it moved (1m)",
+       duration_key(1000, [](Config& c) -> int64_t& { return c.integrity.checkpoint_interval_ms; })},
       {"input.rate_limit.events_per_second",
        "per sender uid: stream senders over it are slowed, datagrams over it dropped and reported; 0 is off (0)",
        uint_key(0, 100'000'000, [](Config& c, uint64_t n) { c.input.rate_limit = n; })},
@@ -382,6 +393,17 @@ ConfigLoad load_config_text(std::string_view yaml, const std::string& source_nam
     std::string problem;
     c.redact.key = read_secret_key_file(c.redact.key_file, problem);
     if (!problem.empty()) loader.errors.push_back(source_name + ": redact.key_file: " + problem);
+  }
+  if (!c.integrity.key_file.empty()) {
+    std::string problem;
+    c.integrity.key = read_secret_key_file(c.integrity.key_file, problem);
+    if (!problem.empty()) loader.errors.push_back(source_name + ": integrity.key_file: " + problem);
+  }
+  if (!c.integrity.signing_key.empty()) {
+    std::string problem;
+    c.integrity.signing_key_pem = read_secret_key_file(c.integrity.signing_key, problem);
+    if (problem.empty()) problem = check_signing_key(c.integrity.signing_key_pem);
+    if (!problem.empty()) loader.errors.push_back(source_name + ": integrity.signing_key: " + problem);
   }
   if (c.output.rotate.max_size < c.input.max_event_bytes)
     loader.errors.push_back(source_name + ": output.rotate.max_size: must be at least input.max_event_bytes");

@@ -94,6 +94,15 @@ struct RedactConfig {
   std::string key;  // read from key_file when the configuration is loaded
 };
 
+// The trail's hash chain and signed checkpoints (docs/integrity.md).
+struct IntegrityConfig {
+  std::string key_file;     // HMAC key for the chain; "" hashes with plain SHA-256
+  std::string key;          // read from key_file when the configuration is loaded
+  std::string signing_key;  // Ed25519 private key (PEM) that signs checkpoints; "" leaves them unsigned
+  std::string signing_key_pem;  // read from signing_key when the configuration is loaded
+  int64_t checkpoint_interval_ms = 60'000;
+};
+
 struct MetricsConfig {
   std::string textfile;  // "" writes no metrics file
   int64_t interval_ms = 15'000;
@@ -108,6 +117,7 @@ struct Config {
   std::string state_directory = "/var/lib/traild";
   LogConfig log;
   MetricsConfig metrics;
+  IntegrityConfig integrity;
 };
 
 struct ConfigLoad {

@@ -40,9 +40,10 @@ void append_sender(std::string& out, const Sender& s) {
 }  // namespace
 
 Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence,
-                   std::string hostname)
-    : writer_(writer), recent_(recent), parser_(ParserLimits{}), hostname_(std::move(hostname)),
-      next_sequence_(next_sequence) {
+                   std::string hostname, std::string_view chain_head)
+    : writer_(writer), recent_(recent), parser_(ParserLimits{}), chain_(config.integrity.key),
+      hostname_(std::move(hostname)), next_sequence_(next_sequence) {
+  if (!chain_head.empty()) chain_.resume(chain_head);
   reconfigure(config);  // one place sets everything the configuration decides
   open_batch();
 }
@@ -169,11 +170,17 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   }
   Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++,
                 syslog_json_, attested_sender};
+  line_.clear();
   if (gravitee_format_) {
-    format_gravitee_line(event_, en, batch_.events);
+    format_gravitee_line(event_, en, line_);
   } else {
-    format_ecs_line(event_, en, batch_.events);
+    format_ecs_line(event_, en, line_);
   }
+  // The chain re-reads the line to write it canonically (docs/integrity.md); the line's
+  // trailing '\n' is where its parser needs padding.
+  line_.reserve(line_.size() + simdjson::SIMDJSON_PADDING);
+  if (!chain_.stamp(std::string_view(line_).substr(0, line_.size() - 1), en.sequence, batch_.events))
+    spdlog::critical("BUG: the formatter wrote an event that is not a JSON object: {}", line_);
   batch_.next_sequence = next_sequence_;
   const int64_t event_ms = event_.has_timestamp ? event_.timestamp_ms : now;
   batch_.time_range.merge({event_ms, event_ms});
@@ -241,6 +248,7 @@ void Pipeline::submit() {
   if (!touched_) return;
   queued_bytes_ += batch_.bytes();
   submitted_id_ = batch_.id;
+  batch_.chain_hash = chain_.head();
   writer_.submit(std::move(batch_));
   open_batch();
 }

@@ -19,6 +19,7 @@
 #include "daemon/redactor.hpp"
 #include "daemon/sender_identity.hpp"
 #include "daemon/syslog_header.hpp"
+#include "integrity/chain.hpp"
 #include "reporters/writer.hpp"
 
 namespace traild {
@@ -48,7 +49,9 @@ class Pipeline {
     const Rejection* rejection = nullptr;  // when !ok, valid until the next call
   };
 
-  Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence, std::string hostname);
+  // `chain_head`: traild.chain.hash of the trail's last event ("" for a new trail).
+  Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence, std::string hostname,
+           std::string_view chain_head = {});
 
   // `record` must be followed by EventParser::kPadding readable bytes. `choice` is what the
   // client's handshake chose (dialect, instance), if anything.
@@ -104,6 +107,8 @@ class Pipeline {
   ZoneRule maas_zone_;
   bool gravitee_format_ = false;  // output.format: gravitee
   std::string mapped_;       // a dialect record's ECS form
+  std::string line_;         // the formatted event before the chain stamps it
+  ChainStamper chain_;
   ParsedEvent event_;
   Rejection rejection_;
   UuidV7Generator uuids_;

@@ -22,6 +22,8 @@
 #include "daemon/socket_activation.hpp"
 #include "daemon/stream_listener.hpp"
 #include "daemon/unix_socket.hpp"
+#include "integrity/digest.hpp"
+#include "integrity/signing.hpp"
 #include "reporters/file_stream.hpp"
 #include "reporters/writer.hpp"
 
@@ -77,8 +79,10 @@ class Server {
     TrailTail tail = trail_.recover(config_.output.dedup_window, now);
     quarantine_.recover(0, now);
     for (const auto& id : tail.recent_ids) recent_.insert(id);
-    uint64_t next_seq = tail.have_sequence ? tail.last_sequence + 1 : 1;
-    next_seq = std::max(next_seq, trail_.state_next_sequence());
+    // The chain continues from the newest complete line, so the sequence does too; the state
+    // file only matters when the directory holds no event.
+    const uint64_t next_seq = tail.have_sequence ? tail.last_sequence + 1 : std::max<uint64_t>(1, trail_.state_next_sequence());
+    open_digest(tail);
     if (!tail.newest_ends_cleanly)
       spdlog::warn("trail: the newest file ends with an incomplete line (a crash?); it stays closed and a new file starts");
     spdlog::info("trail: resuming at event.sequence {} with {} recent event ids", next_seq, recent_.size());
@@ -91,7 +95,8 @@ class Server {
                         [this](const std::string& stream, const std::vector<Deletion>& deleted) {
                           boost::asio::post(io_, [this, stream, deleted] { record_deletions(stream, deleted); });
                         }});
-    pipeline_.emplace(config_, *writer_, recent_, next_seq, local_hostname());
+    writer_->set_digest(&*digest_, config_.integrity.checkpoint_interval_ms);
+    pipeline_.emplace(config_, *writer_, recent_, next_seq, local_hostname(), tail.last_chain_hash);
     writer_->start();
 
     const ActivatedSockets activated = take_activated_sockets(config_.listen.stream, config_.listen.datagram);
@@ -123,6 +128,8 @@ class Server {
     write_metrics_periodically();
     pipeline_->emit_internal(internal_event("traild-start", "process", "start",
                                             "traild " TRAILD_VERSION " started"));
+    if (!integrity_alert_.empty())
+      pipeline_->emit_internal(internal_event("traild-integrity-alert", "process", "info", integrity_alert_, {}, "failure"));
     pipeline_->submit_if_writer_idle();
     spdlog::info("traild {} listening on {} {} writing to {}", TRAILD_VERSION, config_.listen.stream,
                  config_.listen.datagram, config_.output.directory);
@@ -252,6 +259,31 @@ class Server {
     maybe_finish();
   }
 
+  // The digest beside the trail, and a check that the trail still reaches the last
+  // checkpoint: a trail cut or rewritten while traild was down is reported at once (and
+  // stays visible to trailctl verify), not silently continued.
+  void open_digest(const TrailTail& tail) {
+    if (!config_.integrity.signing_key_pem.empty()) {
+      std::string error;
+      signer_ = Signer::from_pem(config_.integrity.signing_key_pem, error);
+      if (!signer_) throw std::runtime_error("integrity.signing_key: " + error);
+    }
+    digest_.emplace(Filesystem::real(), digest_path(config_.output.directory, config_.output.prefix), signer_.get());
+    const std::vector<DigestRecord> records = digest_->open();
+    const DigestRecord* last = nullptr;
+    for (const auto& r : records)
+      if (r.type == "checkpoint") last = &r;
+    if (last == nullptr) return;
+    const bool behind = !tail.have_sequence || tail.last_sequence < last->sequence;
+    const bool differs = tail.have_sequence && tail.last_sequence == last->sequence && tail.last_chain_hash != last->hash;
+    if (behind || differs) {
+      integrity_alert_ = "the trail " + std::string(behind ? "ends before" : "differs from") +
+                         " the last checkpoint (sequence " + std::to_string(last->sequence) + " in " + last->file +
+                         "): it was cut or changed while traild was not running; run trailctl verify";
+      spdlog::error("integrity: {}", integrity_alert_);
+    }
+  }
+
   void record_deletions(const std::string& stream, const std::vector<Deletion>& deleted) {
     const std::string& dir = stream == "trail" ? config_.output.directory : config_.quarantine.directory;
     for (const auto& d : deleted) {
@@ -265,6 +297,12 @@ class Server {
       append_json_string(extra, stream);
       extra.append(",\"reason\":");
       append_json_string(extra, d.reason);
+      if (d.sequences_known) {
+        extra.append(",\"first_sequence\":");
+        append_uint(extra, d.first_sequence);
+        extra.append(",\"last_sequence\":");
+        append_uint(extra, d.last_sequence);
+      }
       extra.append("}}");
       pipeline_->emit_internal(internal_event("traild-retention-delete", "file", "deletion",
                                               "retention deleted " + d.file.name + " (" + d.reason + ")", extra));
@@ -309,6 +347,10 @@ class Server {
     restart_only("output.dedup_window", [](Config& c) -> auto& { return c.output.dedup_window; });
     restart_only("quarantine.directory", [](Config& c) -> auto& { return c.quarantine.directory; });
     restart_only("state_directory", [](Config& c) -> auto& { return c.state_directory; });
+    // The chain and the digest keep one key per run, so a verifier needs one key per range.
+    restart_only("integrity.key_file", [](Config& c) -> auto& { return c.integrity.key; });
+    restart_only("integrity.signing_key", [](Config& c) -> auto& { return c.integrity.signing_key_pem; });
+    restart_only("integrity.checkpoint_interval", [](Config& c) -> auto& { return c.integrity.checkpoint_interval_ms; });
     config_ = applied;
     metrics_timer_.cancel();  // metrics.* may have changed: restart the schedule
     write_metrics_periodically();
@@ -348,6 +390,9 @@ class Server {
   FileStream trail_;
   FileStream quarantine_;
   RecentIds recent_;
+  std::unique_ptr<Signer> signer_;
+  std::optional<DigestWriter> digest_;
+  std::string integrity_alert_;  // found at start-up, recorded in the trail
   std::optional<Writer> writer_;
   std::optional<Pipeline> pipeline_;
   std::optional<StreamListener> stream_;

@@ -184,13 +184,14 @@ int FileStream::rotate_if_old(int64_t now_ms) {
   return 0;
 }
 
-std::vector<Deletion> FileStream::enforce_retention(int64_t now_ms) {
+std::vector<Deletion> FileStream::enforce_retention(int64_t now_ms, const std::function<bool(Deletion&)>& before_unlink) {
   // The active file counts as the size it may grow to before the next rotation, so the
   // trail stays under max_total_size between runs, not only right after one.
   const uint64_t active = fd_ >= 0 ? std::max<uint64_t>(active_.size, opt_.rotate.max_size) : 0;
   auto selected = select_for_deletion(closed_, active, opt_.retention, now_ms, fs_.free_bytes(opt_.directory));
   std::vector<Deletion> done;
   for (auto& d : selected) {
+    if (before_unlink && !before_unlink(d)) break;
     int r = fs_.unlink(opt_.directory + "/" + d.file.name);
     if (r != 0 && r != -ENOENT) break;  // keep order: never delete a newer file past a failed one
     done.push_back(d);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +56,10 @@ class FileStream {
   // Starts a new file when the active one is non-empty and older than rotate.interval.
   int rotate_if_old(int64_t now_ms);
   // Deletes closed files as the retention policy says; returns what it deleted.
-  std::vector<Deletion> enforce_retention(int64_t now_ms);
+  // `before_unlink` (if set) runs first for each file and may stop the deletions by
+  // returning false (the integrity digest records each deletion before it happens).
+  std::vector<Deletion> enforce_retention(int64_t now_ms,
+                                          const std::function<bool(Deletion&)>& before_unlink = {});
 
   void set_policy(const RotateConfig& rotate, const RetentionConfig& retention);
   // The sequence number the next event will have, recorded in the state file at rotation.
@@ -63,6 +67,7 @@ class FileStream {
   uint64_t state_next_sequence() const { return state_next_sequence_; }
   const std::string& directory() const { return opt_.directory; }
   std::string active_name() const { return fd_ >= 0 ? active_.name : std::string(); }
+  uint64_t active_size() const { return fd_ >= 0 ? active_.size : 0; }
   uint64_t rotations() const { return rotations_; }
   void close();
 

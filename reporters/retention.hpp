@@ -22,6 +22,9 @@ struct TrailFile {
 struct Deletion {
   TrailFile file;
   std::string reason;  // "max_age", "max_total_size" or "min_free"
+  bool sequences_known = false;  // the chain range the file held, when it has one
+  uint64_t first_sequence = 0;
+  uint64_t last_sequence = 0;
 };
 
 // `closed` is sorted oldest first (by counter). `free_bytes` is nullopt when unknown.

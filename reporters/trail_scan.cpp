@@ -37,6 +37,7 @@ struct LineInfo {
   std::string id;
   bool have_sequence = false;
   uint64_t sequence = 0;
+  std::string chain_hash;
 };
 
 // Reads one file's complete lines; returns false when it cannot be read.
@@ -82,6 +83,17 @@ bool read_lines(const std::string& path, std::vector<LineInfo>& lines, bool& end
         } else if (!doc.find_field_unordered("event_id").get_string().get(gravitee_id)) {
           info.id = gravitee_id;  // output.format gravitee keeps the id there
         }
+        std::string_view hash;
+        uint64_t seq;
+        simdjson::ondemand::object chain;
+        if (!doc.find_field_unordered("traild").find_field_unordered("chain").get_object().get(chain) &&
+            !chain.find_field_unordered("hash").get_string().get(hash)) {
+          info.chain_hash = hash;
+          if (!info.have_sequence && !chain.find_field_unordered("sequence").get_uint64().get(seq)) {
+            info.have_sequence = true;  // output.format gravitee has no event.sequence
+            info.sequence = seq;
+          }
+        }
       }
       lines.push_back(std::move(info));
       pos = eol + 1;
@@ -111,6 +123,7 @@ TrailTail scan_trail_tail(const std::string& dir, const std::vector<TrailFile>& 
       if (l.have_sequence && (!out.have_sequence || l.sequence > out.last_sequence)) {
         out.have_sequence = true;
         out.last_sequence = l.sequence;
+        out.last_chain_hash = l.chain_hash;
       }
       if (!l.id.empty()) ids.push_back(std::move(l.id));
     }

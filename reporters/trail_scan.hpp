@@ -18,6 +18,7 @@ std::vector<TrailFile> list_trail_files(const std::string& dir, std::string_view
 struct TrailTail {
   bool have_sequence = false;
   uint64_t last_sequence = 0;
+  std::string last_chain_hash;  // traild.chain.hash of the newest complete line, if it has one
   std::vector<std::string> recent_ids;  // oldest first, at most the requested number
   bool newest_ends_cleanly = true;      // the newest file is empty or ends with '\n'
 };

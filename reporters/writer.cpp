@@ -101,6 +101,7 @@ void Writer::run() {
   }
   trail_.sync();
   quarantine_.sync();
+  checkpoint("stop", now_unix_ms());
 }
 
 // Retries until the data is written: an acknowledged event must never be lost, and an
@@ -166,7 +167,11 @@ void Writer::write_group(std::deque<Batch>& group) {
   for (const auto& b : group) range.merge(b.time_range);
   trail_.note_time_range(range);
   if (!rejected.empty()) write_with_retry(quarantine_, rejected, "quarantine");
-  if (!events.empty()) write_with_retry(trail_, events, "trail");
+  if (!events.empty()) {
+    write_with_retry(trail_, events, "trail");
+    const Batch& last = group.back();
+    head_ = {last.next_sequence - 1, last.chain_hash, trail_.active_name(), trail_.active_size()};
+  }
   size_t bytes = 0;
   for (auto& b : group) bytes += b.bytes();
   bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
@@ -196,6 +201,39 @@ int Writer::timed_sync(FileStream& stream) {
   return r;
 }
 
+void Writer::checkpoint(std::string_view reason, int64_t now_ms) {
+  if (digest_ == nullptr || head_.hash.empty()) return;
+  if (reason != "stop" && checkpointed_any_ && head_.sequence == checkpointed_sequence_) return;
+  // A checkpoint vouches for the lines up to the head: they reach the disk first, whatever
+  // output.durability says (once per checkpoint, not per event).
+  if (int r = trail_.sync(); r != 0) {
+    spdlog::error("integrity: cannot sync the trail before a checkpoint: {}; trying again later", std::strerror(-r));
+    return;
+  }
+  if (int r = digest_->checkpoint(head_, reason, now_ms); r != 0) {
+    io_errors_.fetch_add(1);
+    spdlog::error("integrity: cannot write a checkpoint to the digest: {}; trying again later", std::strerror(-r));
+    return;
+  }
+  checkpointed_sequence_ = head_.sequence;
+  checkpointed_any_ = true;
+}
+
+// The digest records which chain range a deleted file held before it goes, so a verifier
+// can tell retention from tampering; when that record cannot be written, nothing is deleted.
+bool Writer::record_deletion(Deletion& d, int64_t now_ms) {
+  const FileChainRange range = read_file_chain_range(trail_.directory() + "/" + d.file.name);
+  d.sequences_known = range.known;
+  d.first_sequence = range.first_sequence;
+  d.last_sequence = range.last_sequence;
+  if (int r = digest_->deletion(d.file.name, range, d.reason, now_ms); r != 0) {
+    spdlog::error("integrity: cannot record the deletion of {} in the digest: {}; retention waits",
+                  d.file.name, std::strerror(-r));
+    return false;
+  }
+  return true;
+}
+
 WriterStats Writer::stats() const {
   WriterStats s;
   s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
@@ -212,12 +250,20 @@ void Writer::maintenance(int64_t now_ms, bool force_retention) {
   if (int r = trail_.rotate_if_old(now_ms); r != 0)
     spdlog::error("trail: cannot start a new file in {}: {}", trail_.directory(), std::strerror(-r));
   quarantine_.rotate_if_old(now_ms);
+  if (digest_ != nullptr && (trail_.rotations() != rotations_checkpointed_ ||
+                             now_ms - last_checkpoint_ms_ >= checkpoint_interval_ms_)) {
+    checkpoint(trail_.rotations() != rotations_checkpointed_ ? "rotation" : "interval", now_ms);
+    rotations_checkpointed_ = trail_.rotations();
+    last_checkpoint_ms_ = now_ms;
+  }
   const uint64_t rotations = trail_.rotations() + quarantine_.rotations();
   if (!force_retention && rotations == rotations_seen_ && now_ms - last_retention_ms_ < kRetentionEveryMs) return;
   rotations_seen_ = rotations;
   last_retention_ms_ = now_ms;
   for (auto [stream, name] : {std::pair<FileStream*, const char*>{&trail_, "trail"}, {&quarantine_, "quarantine"}}) {
-    auto deleted = stream->enforce_retention(now_ms);
+    std::function<bool(Deletion&)> record;
+    if (stream == &trail_ && digest_ != nullptr) record = [&](Deletion& d) { return record_deletion(d, now_ms); };
+    auto deleted = stream->enforce_retention(now_ms, record);
     for (auto& d : deleted)
       spdlog::info("{}: retention deleted {} ({} bytes, {})", name, d.file.name, d.file.size, d.reason);
     files_deleted_.fetch_add(deleted.size(), std::memory_order_relaxed);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "integrity/digest.hpp"
 #include "reporters/file_stream.hpp"
 
 namespace traild {
@@ -26,6 +27,7 @@ struct Batch {
   std::string events;    // lines for the trail
   std::string rejected;  // lines for the quarantine
   uint64_t next_sequence = 0;  // the trail's next sequence after this batch
+  std::string chain_hash;      // traild.chain.hash of the batch's last event (of the trail so far)
   TimeRange time_range;        // of the events' @timestamp
   size_t bytes() const { return events.size() + rejected.size(); }
   bool empty() const { return events.empty() && rejected.empty(); }
@@ -56,6 +58,11 @@ class Writer {
   Writer(FileStream& trail, FileStream& quarantine, Durability durability, Callbacks callbacks);
   ~Writer();
 
+  // Records checkpoints and retention deletions of the trail in `digest` (call before start).
+  void set_digest(DigestWriter* digest, int64_t checkpoint_interval_ms) {
+    digest_ = digest;
+    checkpoint_interval_ms_ = checkpoint_interval_ms;
+  }
   void start();
   // Writes everything submitted, syncs, and joins the thread.
   void stop();
@@ -81,6 +88,9 @@ class Writer {
   int write_with_retry(FileStream& stream, std::string_view data, const char* what);
   int timed_sync(FileStream& stream);  // fdatasync, timed for the latency histogram
   void maintenance(int64_t now_ms, bool force_retention);
+  // Records the chain's head in the digest when it moved (and always for "stop").
+  void checkpoint(std::string_view reason, int64_t now_ms);
+  bool record_deletion(Deletion& d, int64_t now_ms);
 
   FileStream& trail_;
   FileStream& quarantine_;
@@ -106,6 +116,13 @@ class Writer {
   std::atomic<uint64_t> sync_micros_sum_{0};
   std::atomic<uint64_t> sync_buckets_[WriterStats::kSyncBuckets] = {};
   int64_t last_retention_ms_ = 0;
+  DigestWriter* digest_ = nullptr;
+  int64_t checkpoint_interval_ms_ = 60'000;
+  ChainHead head_;                   // of what is written
+  uint64_t checkpointed_sequence_ = 0;
+  bool checkpointed_any_ = false;
+  int64_t last_checkpoint_ms_ = 0;
+  uint64_t rotations_checkpointed_ = 0;
   uint64_t rotations_seen_ = 0;
 };
 

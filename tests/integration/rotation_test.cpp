@@ -83,7 +83,7 @@ TEST(Rotation, RetentionDeletesFilesOlderThanMaxAgeAndRecordsIt) {
   EXPECT_TRUE(fs::exists(d.output() / "unrelated.txt"));
   bool recorded = false;
   for (auto& l : d.lines())
-    recorded |= l.find("\"file\":{\"name\":\"audit-20200101T000000Z-00000001.jsonl\"") != std::string::npos &&
+    recorded |= l.find("\"name\":\"audit-20200101T000000Z-00000001.jsonl\"") != std::string::npos &&
                 l.find("\"reason\":\"max_age\"") != std::string::npos;
   EXPECT_TRUE(recorded);
   EXPECT_NE(d.log().find("retention deleted audit-20200101T000000Z-00000001.jsonl"), std::string::npos);

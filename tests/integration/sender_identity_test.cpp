@@ -76,12 +76,12 @@ TEST(SenderIdentity, KernelValuesWinAndDifferingClaimsAreKept) {
   EXPECT_EQ(f["/process/title"], "\"t\"");
   EXPECT_EQ(f["/process/group/id"], "\"" + std::to_string(::getgid()) + "\"");
   // user.id "0" equals the kernel's when the tests run as root; otherwise it is a claim too.
-  const std::string expected_claims = ::getuid() == 0 ? R"({"pid":1,"name":"init"})"
-                                                      : R"({"pid":1,"name":"init","user":{"id":"0"}})";
+  const std::string expected_claims = ::getuid() == 0 ? R"({"name":"init","pid":1})"
+                                                      : R"({"name":"init","pid":1,"user":{"id":"0"}})";
   EXPECT_EQ(f["/traild/claimed/process"], expected_claims);
-  auto g = fields(d, "claims-true", {"/process/pid", "/traild"});
+  auto g = fields(d, "claims-true", {"/process/pid", "/traild/claimed"});
   EXPECT_EQ(g["/process/pid"], me);
-  EXPECT_EQ(g["/traild"], "<absent>");
+  EXPECT_EQ(g["/traild/claimed"], "<absent>");
 }
 
 }  // namespace

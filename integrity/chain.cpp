@@ -1,0 +1,91 @@
+#include "integrity/chain.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace traild {
+namespace {
+
+void to_hex(const unsigned char* bytes, size_t n, char* hex) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; ++i) {
+    hex[2 * i] = kDigits[bytes[i] >> 4];
+    hex[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+}
+
+}  // namespace
+
+ChainHasher::ChainHasher(std::string key) : key_(std::move(key)) {
+  if (key_.empty()) {
+    md_ = EVP_MD_CTX_new();
+  } else {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (mac != nullptr) mac_ = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);  // the context keeps its own reference
+  }
+  if (md_ == nullptr && mac_ == nullptr) throw std::runtime_error("OpenSSL: cannot create a SHA-256/HMAC context");
+}
+
+ChainHasher::~ChainHasher() {
+  EVP_MD_CTX_free(md_);
+  EVP_MAC_CTX_free(mac_);
+}
+
+void ChainHasher::begin() {
+  if (md_ != nullptr) {
+    EVP_DigestInit_ex2(md_, EVP_sha256(), nullptr);
+    return;
+  }
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  EVP_MAC_init(mac_, reinterpret_cast<const unsigned char*>(key_.data()), key_.size(), params);
+}
+
+void ChainHasher::update(std::string_view data) {
+  if (md_ != nullptr) EVP_DigestUpdate(md_, data.data(), data.size());
+  else EVP_MAC_update(mac_, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+}
+
+void ChainHasher::finish(char hex[kChainHashHex]) {
+  unsigned char bytes[EVP_MAX_MD_SIZE];
+  if (md_ != nullptr) {
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(md_, bytes, &n);
+  } else {
+    size_t n = 0;
+    EVP_MAC_final(mac_, bytes, &n, sizeof bytes);
+  }
+  to_hex(bytes, kChainHashHex / 2, hex);
+}
+
+void ChainHasher::hash_line(std::string_view line, size_t member_at, char hex[kChainHashHex]) {
+  begin();
+  update(line.substr(0, member_at));
+  update(line.substr(member_at + kHashMemberBytes));
+  finish(hex);
+}
+
+bool ChainStamper::stamp(std::string_view line, uint64_t sequence, std::string& out) {
+  simdjson::dom::object root;
+  if (parser_.parse(line.data(), line.size(), false).get_object().get(root) != simdjson::SUCCESS) return false;
+  const size_t start = out.size();
+  const size_t at = writer_.write_event(root, {prev_, sequence}, out);
+  char hex[kChainHashHex];
+  hasher_.begin();
+  hasher_.update(std::string_view(out).substr(start));
+  hasher_.finish(hex);
+  char member[kHashMemberBytes];
+  std::memcpy(member, kHashMemberPrefix.data(), kHashMemberPrefix.size());
+  std::memcpy(member + kHashMemberPrefix.size(), hex, kChainHashHex);
+  std::memcpy(member + kHashMemberPrefix.size() + kChainHashHex, "\",", 2);
+  out.insert(at, member, kHashMemberBytes);
+  out.push_back('\n');
+  prev_.assign(hex, kChainHashHex);
+  return true;
+}
+
+}  // namespace traild

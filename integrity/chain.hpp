@@ -1,0 +1,72 @@
+// The hash chain over a trail (docs/integrity.md). Every trail line carries
+// traild.chain = {"hash","prev","sequence"}: `hash` is SHA-256 (HMAC-SHA-256 with
+// integrity.key_file) over the line's canonical bytes without the `"hash":"<hex>",` member,
+// `prev` is the hash of the line before it in the stream (across files), and `sequence` is
+// the event's event.sequence. Editing, removing, reordering or inserting a line breaks it.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "integrity/canonical_json.hpp"
+
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
+
+namespace traild {
+
+inline constexpr size_t kChainHashHex = 64;
+// `prev` of the first event of a trail that never had one before.
+inline constexpr std::string_view kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+// What a line's bytes hold in place of nothing: `"hash":"` + 64 hex + `",`.
+inline constexpr std::string_view kHashMemberPrefix = "\"hash\":\"";
+inline constexpr size_t kHashMemberBytes = kHashMemberPrefix.size() + kChainHashHex + 2;
+
+// SHA-256, or HMAC-SHA-256 when given a key, as lowercase hex; fed in pieces.
+class ChainHasher {
+ public:
+  explicit ChainHasher(std::string key = {});
+  ~ChainHasher();
+  ChainHasher(const ChainHasher&) = delete;
+  ChainHasher& operator=(const ChainHasher&) = delete;
+
+  bool keyed() const { return !key_.empty(); }
+  void begin();
+  void update(std::string_view data);
+  void finish(char hex[kChainHashHex]);
+  // The hash of `line` (a whole trail line, no '\n') with its hash member at `member_at`
+  // (offset of `"hash"`) left out.
+  void hash_line(std::string_view line, size_t member_at, char hex[kChainHashHex]);
+
+ private:
+  std::string key_;
+  EVP_MD_CTX* md_ = nullptr;
+  EVP_MAC_CTX* mac_ = nullptr;
+};
+
+// Writes events into the trail in canonical form with their chain member (the pipeline's
+// last step, so the chain follows the order of the file).
+class ChainStamper {
+ public:
+  explicit ChainStamper(std::string key = {}) : hasher_(std::move(key)), prev_(kGenesisHash) {}
+
+  // Continue after the line whose hash is `last_hash` (from the trail's tail).
+  void resume(std::string_view last_hash) { prev_.assign(last_hash); }
+  // Appends `line` (one JSON object, followed by simdjson::SIMDJSON_PADDING readable bytes)
+  // to `out` as a canonical line with traild.chain and '\n'. False if `line` is not a JSON
+  // object (it then appends nothing).
+  bool stamp(std::string_view line, uint64_t sequence, std::string& out);
+  // The hash of the last stamped line (kGenesisHash before the first).
+  const std::string& head() const { return prev_; }
+
+ private:
+  simdjson::dom::parser parser_;
+  CanonicalWriter writer_;
+  ChainHasher hasher_;
+  std::string prev_;
+};
+
+}  // namespace traild
