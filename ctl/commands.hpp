@@ -10,5 +10,6 @@ namespace traild::ctl {
 int cmd_send(const std::vector<std::string>& args);
 int cmd_import(const std::vector<std::string>& args);
 int cmd_query(const std::vector<std::string>& args);
+int cmd_verify(const std::vector<std::string>& args);
 
 }  // namespace traild::ctl

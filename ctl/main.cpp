@@ -12,7 +12,8 @@ void usage(std::ostream& out) {
          "commands:\n"
          "  send     send NDJSON events from files or stdin, acknowledged\n"
          "  import   backfill MAAS, Run:ai, Salt or Gravitee AM audit exports\n"
-         "  query    search the trail and export what a filter selects\n\n"
+         "  query    search the trail and export what a filter selects\n"
+         "  verify   check the trail's hash chain and signed checkpoints\n\n"
          "`trailctl COMMAND --help` describes a command.\n";
 }
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (cmd == "send") return traild::ctl::cmd_send(args);
   if (cmd == "import") return traild::ctl::cmd_import(args);
   if (cmd == "query") return traild::ctl::cmd_query(args);
+  if (cmd == "verify") return traild::ctl::cmd_verify(args);
   std::cerr << "trailctl: unknown command '" << cmd << "'\n";
   usage(std::cerr);
   return 2;
