@@ -162,25 +162,27 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   format_rfc3339_ms(now, created);
   format_rfc3339_ms(event_.has_timestamp ? event_.timestamp_ms : now, timestamp);
   syslog_json_.clear();
-  if (has_syslog) append_syslog_fields(syslog_, syslog_json_);
+  if (has_syslog) canonical_syslog_fields();
   AttestedSender attested_sender;
   if (attested) {
     const ProcessNames& names = identity_.resolve(sender.pid, now);
     attested_sender = {true, sender.pid, sender.uid, sender.gid, names.name, names.executable};
   }
   Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++,
-                syslog_json_, attested_sender};
-  line_.clear();
+                syslog_json_, chain_.head(), attested_sender};
   if (gravitee_format_) {
+    // Gravitee's shape is written in its own order; the chain re-reads it to write it
+    // canonically (docs/integrity.md). The trailing '\n' is where its parser needs padding.
+    line_.clear();
     format_gravitee_line(event_, en, line_);
+    line_.reserve(line_.size() + simdjson::SIMDJSON_PADDING);
+    if (!chain_.stamp(std::string_view(line_).substr(0, line_.size() - 1), en.sequence, batch_.events))
+      spdlog::critical("BUG: the gravitee formatter wrote an event that is not a JSON object: {}", line_);
   } else {
-    format_ecs_line(event_, en, line_);
+    const size_t line_start = batch_.events.size();
+    const size_t hash_at = format_ecs_line(event_, en, batch_.events);
+    chain_.seal(batch_.events, line_start, hash_at);
   }
-  // The chain re-reads the line to write it canonically (docs/integrity.md); the line's
-  // trailing '\n' is where its parser needs padding.
-  line_.reserve(line_.size() + simdjson::SIMDJSON_PADDING);
-  if (!chain_.stamp(std::string_view(line_).substr(0, line_.size() - 1), en.sequence, batch_.events))
-    spdlog::critical("BUG: the formatter wrote an event that is not a JSON object: {}", line_);
   batch_.next_sequence = next_sequence_;
   const int64_t event_ms = event_.has_timestamp ? event_.timestamp_ms : now;
   batch_.time_range.merge({event_ms, event_ms});
@@ -236,6 +238,22 @@ Pipeline::Outcome Pipeline::reject(std::string_view raw, uint64_t size, const Se
   q.append("}\n");
   if (batch_.bytes() >= batch_target_bytes_) submit();
   return {false, {}, &rejection_};
+}
+
+// log.syslog from the record's header, in canonical form (its structured data keeps the
+// sender's order until here).
+void Pipeline::canonical_syslog_fields() {
+  syslog_raw_.clear();
+  append_syslog_fields(syslog_, syslog_raw_);
+  constexpr std::string_view kMember = "\"syslog\":";
+  const std::string_view object = std::string_view(syslog_raw_).substr(kMember.size());
+  simdjson::dom::element parsed;
+  if (syslog_parser_.parse(object.data(), object.size()).get(parsed) != simdjson::SUCCESS) {
+    spdlog::critical("BUG: unreadable log.syslog rendering: {}", object);
+    syslog_json_.assign("{}");
+    return;
+  }
+  canonical_.write(parsed, syslog_json_);
 }
 
 void Pipeline::emit_internal(std::string_view json) {

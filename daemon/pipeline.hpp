@@ -89,6 +89,7 @@ class Pipeline {
   // Loads `msg` into the parser and, for a dialect record, replaces it by its ECS form;
   // false, with rejection_ set, when the record is not JSON or does not fit its dialect.
   bool load_event(std::string_view msg, SourceKind kind, const ClientChoice& choice, Dialect& dialect);
+  void canonical_syslog_fields();
   Outcome reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind, int64_t now_ms);
   void open_batch();
 
@@ -107,8 +108,11 @@ class Pipeline {
   ZoneRule maas_zone_;
   bool gravitee_format_ = false;  // output.format: gravitee
   std::string mapped_;       // a dialect record's ECS form
-  std::string line_;         // the formatted event before the chain stamps it
+  std::string line_;         // a gravitee-format event before the chain stamps it
   ChainStamper chain_;
+  std::string syslog_raw_;
+  simdjson::dom::parser syslog_parser_;
+  CanonicalWriter canonical_;
   ParsedEvent event_;
   Rejection rejection_;
   UuidV7Generator uuids_;

@@ -8,6 +8,8 @@
 
 #include "daemon/event_parser.hpp"
 #include "daemon/redactor.hpp"
+#include "integrity/canonical_json.hpp"
+#include "integrity/chain.hpp"
 #include "reporters/ecs_formatter.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -27,10 +29,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   traild::AttestedSender sender{true, 42, 0, 0, "name", "/usr/bin/x"};
   std::string line;
   traild::format_ecs_line(event, {"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1,
-                                  syslog ? "\"syslog\":{\"priority\":1}" : "", sender},
+                                  syslog ? "{\"priority\":1}" : "", traild::kGenesisHash, sender},
                           line);
   if (line.empty() || line.back() != '\n' || line.find('\n') != line.size() - 1) std::abort();
   simdjson::dom::element doc;
   if (check.parse(line.data(), line.size() - 1).get(doc) != simdjson::SUCCESS) std::abort();
+  // The line is already canonical (docs/integrity.md): writing it canonically changes nothing.
+  static traild::CanonicalWriter canonical;
+  std::string again;
+  canonical.write(doc, again);
+  if (again != std::string_view(line).substr(0, line.size() - 1)) std::abort();
   return 0;
 }

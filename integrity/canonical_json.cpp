@@ -63,8 +63,8 @@ void CanonicalWriter::write_object(simdjson::dom::object object, size_t depth, M
   }
   if (add == Member::Kind::OnlyChain && !merged) members.push_back({"traild", {}, Member::Kind::OnlyChain});
   if (add == Member::Kind::Chain) members.push_back({"chain", {}, Member::Kind::Chain});
-  // std::string_view compares bytes as unsigned: the order of UTF-8 code points.
-  std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.key < b.key; });
+  std::sort(members.begin(), members.end(),
+            [](const Member& a, const Member& b) { return canonical_key_less(a.key, b.key); });
   out.push_back('{');
   // Index, not reference: writing a nested object at depth + 1 never touches this vector,
   // but `members_` itself may grow.

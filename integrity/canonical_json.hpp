@@ -15,6 +15,16 @@
 
 namespace traild {
 
+// The order of keys: their bytes compared as unsigned (the order of UTF-8 code points).
+// Inline because keys are short and mostly differ in their first bytes, where calling
+// memcmp for each comparison cost more than the sorting itself.
+inline bool canonical_key_less(std::string_view a, std::string_view b) {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  return a.size() < b.size();
+}
+
 // The member traild adds to an event's `traild` object: {"prev":"<hex>","sequence":N}; the
 // chain's own hash is inserted before "prev" once the line's hash is known.
 struct ChainFields {

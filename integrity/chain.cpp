@@ -21,7 +21,8 @@ void to_hex(const unsigned char* bytes, size_t n, char* hex) {
 
 ChainHasher::ChainHasher(std::string key) : key_(std::move(key)) {
   if (key_.empty()) {
-    md_ = EVP_MD_CTX_new();
+    sha256_ = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (sha256_ != nullptr) md_ = EVP_MD_CTX_new();
   } else {
     EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     if (mac != nullptr) mac_ = EVP_MAC_CTX_new(mac);
@@ -32,17 +33,23 @@ ChainHasher::ChainHasher(std::string key) : key_(std::move(key)) {
 
 ChainHasher::~ChainHasher() {
   EVP_MD_CTX_free(md_);
+  EVP_MD_free(sha256_);
   EVP_MAC_CTX_free(mac_);
 }
 
 void ChainHasher::begin() {
   if (md_ != nullptr) {
-    EVP_DigestInit_ex2(md_, EVP_sha256(), nullptr);
+    EVP_DigestInit_ex2(md_, sha256_, nullptr);
+    return;
+  }
+  if (mac_keyed_) {
+    EVP_MAC_init(mac_, nullptr, 0, nullptr);  // the same key again: skips re-deriving its pads
     return;
   }
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
   EVP_MAC_init(mac_, reinterpret_cast<const unsigned char*>(key_.data()), key_.size(), params);
+  mac_keyed_ = true;
 }
 
 void ChainHasher::update(std::string_view data) {
@@ -74,18 +81,22 @@ bool ChainStamper::stamp(std::string_view line, uint64_t sequence, std::string& 
   if (parser_.parse(line.data(), line.size(), false).get_object().get(root) != simdjson::SUCCESS) return false;
   const size_t start = out.size();
   const size_t at = writer_.write_event(root, {prev_, sequence}, out);
+  out.push_back('\n');
+  seal(out, start, at);
+  return true;
+}
+
+void ChainStamper::seal(std::string& out, size_t line_start, size_t hash_at) {
   char hex[kChainHashHex];
   hasher_.begin();
-  hasher_.update(std::string_view(out).substr(start));
+  hasher_.update(std::string_view(out).substr(line_start, out.size() - 1 - line_start));
   hasher_.finish(hex);
   char member[kHashMemberBytes];
   std::memcpy(member, kHashMemberPrefix.data(), kHashMemberPrefix.size());
   std::memcpy(member + kHashMemberPrefix.size(), hex, kChainHashHex);
   std::memcpy(member + kHashMemberPrefix.size() + kChainHashHex, "\",", 2);
-  out.insert(at, member, kHashMemberBytes);
-  out.push_back('\n');
+  out.insert(hash_at, member, kHashMemberBytes);
   prev_.assign(hex, kChainHashHex);
-  return true;
 }
 
 }  // namespace traild

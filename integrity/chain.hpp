@@ -14,6 +14,7 @@
 #include "integrity/canonical_json.hpp"
 
 typedef struct evp_md_ctx_st EVP_MD_CTX;
+typedef struct evp_md_st EVP_MD;
 typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace traild {
@@ -43,8 +44,10 @@ class ChainHasher {
 
  private:
   std::string key_;
+  EVP_MD* sha256_ = nullptr;  // fetched once: OpenSSL 3 looks an implicit EVP_sha256() up on every init
   EVP_MD_CTX* md_ = nullptr;
   EVP_MAC_CTX* mac_ = nullptr;
+  bool mac_keyed_ = false;
 };
 
 // Writes events into the trail in canonical form with their chain member (the pipeline's
@@ -59,6 +62,10 @@ class ChainStamper {
   // to `out` as a canonical line with traild.chain and '\n'. False if `line` is not a JSON
   // object (it then appends nothing).
   bool stamp(std::string_view line, uint64_t sequence, std::string& out);
+  // For a line already written in canonical form with traild.chain's prev (head()) and
+  // sequence, from `line_start` to the end of `out` ('\n' included): inserts its hash member
+  // at `hash_at`.
+  void seal(std::string& out, size_t line_start, size_t hash_at);
   // The hash of the last stamped line (kGenesisHash before the first).
   const std::string& head() const { return prev_; }
 

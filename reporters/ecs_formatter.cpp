@@ -1,91 +1,217 @@
 #include "reporters/ecs_formatter.hpp"
 
+#include <vector>
+
 #include "common/json_escape.hpp"
+#include "integrity/canonical_json.hpp"
 #include "reporters/tree_value.hpp"
 
 namespace traild {
 namespace {
 
 
+// What traild adds to an object beside the producer's members.
+enum class Extra : uint8_t {
+  None, Timestamp, Host, Process, Log, Traild,    // at the root, as whole objects
+  Chain, Claimed, Redacted,                         // in `traild`, when an internal event has one
+  EventId, EventCreated, EventKind, EventSequence,  // in `event`
+  ProcessPid, ProcessName, ProcessExecutable, ProcessUser, ProcessGroup,  // in `process`
+  UserId, GroupId, Syslog, Hostname,
+};
+
+struct Member {
+  std::string_view key;
+  uint32_t node = kNoNode;  // a producer's member, or
+  Extra extra = Extra::None;  // one traild adds
+};
+
+// Writes the event in canonical form (docs/integrity.md): every object's members, the
+// producer's and traild's together, sorted by key. Sorting here, while the line is built,
+// costs a fraction of re-reading and re-writing the line for the chain.
 class LineWriter {
  public:
-  LineWriter(const ParsedEvent& ev, const Enrichment& en, std::string& out) : ev_(ev), en_(en), out_(out) {}
+  LineWriter(const ParsedEvent& ev, const Enrichment& en, std::string& out, std::vector<Member>& scratch)
+      : ev_(ev), en_(en), out_(out), members_(scratch) {
+    // Only traild's own events may carry a `traild` object (producers' are refused): its
+    // members and traild's enrichment are merged.
+    for (uint32_t c = ev.nodes[0].first_child; c != kNoNode; c = ev.nodes[c].next_sibling)
+      if (ev.nodes[c].key == "traild" && ev.nodes[c].kind == TreeNode::Kind::Object && !ev.nodes[c].omit) traild_node_ = c;
+    differing_ = differing_process_claims();
+  }
 
-  void write() {
-    out_.append("{\"@timestamp\":");
-    append_json_string(out_, en_.timestamp);
-    write_members(0, true);
-    if (ev_.host_node == kNoNode) {
-      out_.append(",\"host\":{\"hostname\":");
-      append_json_string(out_, en_.hostname);
-      out_.push_back('}');
-    }
-    if (ev_.process_node == kNoNode && en_.sender.present) {
-      out_.append(",\"process\":{");
-      write_process_members(false);
-      out_.push_back('}');
-    }
-    if (ev_.log_node == kNoNode && !en_.syslog.empty()) {
-      out_.append(",\"log\":{");
-      out_.append(en_.syslog);
-      out_.push_back('}');
-    }
-    const unsigned differing = differing_process_claims();
-    const bool claims = ev_.claimed_created != kNoNode || ev_.claimed_syslog != kNoNode || differing != 0;
-    if (claims || !ev_.redacted_paths.empty()) {
-      out_.append(",\"traild\":{");
-      if (claims) write_claimed(differing);
-      if (!ev_.redacted_paths.empty()) {
-        if (claims) out_.push_back(',');
-        out_.append("\"redacted\":[");
-        for (size_t i = 0; i < ev_.redacted_paths.size(); ++i) {
-          if (i > 0) out_.push_back(',');
-          append_json_string(out_, ev_.redacted_paths[i]);
-        }
-        out_.push_back(']');
-      }
-      out_.push_back('}');
-    }
-    out_.append("}\n");
+  size_t write() {
+    write_object(0);
+    out_.push_back('\n');
+    return hash_at_;
   }
 
  private:
+  void write_object(uint32_t obj) {
+    const size_t start = members_.size();
+    const auto& nodes = ev_.nodes;
+    for (uint32_t c = nodes[obj].first_child; c != kNoNode; c = nodes[c].next_sibling)
+      if (!nodes[c].omit) members_.push_back({nodes[c].key, c});
+    add_extras(obj);
+    const size_t end = members_.size();
+    // Objects are small: insertion sort.
+    for (size_t i = start + 1; i < end; ++i)
+      for (size_t j = i; j > start && canonical_key_less(members_[j].key, members_[j - 1].key); --j)
+        std::swap(members_[j], members_[j - 1]);
+    out_.push_back('{');
+    for (size_t i = start; i < end; ++i) {
+      const Member m = members_[i];  // a copy: writing a nested object grows members_
+      if (i > start) out_.push_back(',');
+      append_json_string(out_, m.key);
+      out_.push_back(':');
+      if (m.node != kNoNode) write_node(m.node);
+      else write_extra(m.extra);
+    }
+    out_.push_back('}');
+    members_.resize(start);
+  }
+
+  void add(std::string_view key, Extra extra) { members_.push_back({key, kNoNode, extra}); }
+
+  void add_extras(uint32_t obj) {
+    const bool sender = en_.sender.present;
+    if (obj == 0) {
+      add("@timestamp", Extra::Timestamp);
+      if (ev_.host_node == kNoNode) add("host", Extra::Host);
+      if (ev_.process_node == kNoNode && sender) add("process", Extra::Process);
+      if (ev_.log_node == kNoNode && !en_.syslog.empty()) add("log", Extra::Log);
+      if (traild_node_ == kNoNode) add("traild", Extra::Traild);
+    }
+    if (obj == traild_node_) {
+      add("chain", Extra::Chain);
+      if (has_claims()) add("claimed", Extra::Claimed);
+      if (!ev_.redacted_paths.empty()) add("redacted", Extra::Redacted);
+    }
+    if (obj == ev_.event_node) {
+      add("id", Extra::EventId);
+      add("created", Extra::EventCreated);
+      if (!ev_.has_kind) add("kind", Extra::EventKind);
+      add("sequence", Extra::EventSequence);
+    }
+    if (obj == ev_.process_node && sender) add_process_extras();
+    if (obj == ev_.process_user_node && sender) add("id", Extra::UserId);
+    if (obj == ev_.process_group_node && sender) add("id", Extra::GroupId);
+    if (obj == ev_.log_node && !en_.syslog.empty()) add("syslog", Extra::Syslog);
+    if (obj == ev_.host_node && !ev_.has_hostname) add("hostname", Extra::Hostname);
+  }
+
   // process.pid, .name, .executable (and .user.id, .group.id when those objects are absent)
-  // as the kernel reports them, inside the process object.
-  void write_process_members(bool after_first) {
+  // as the kernel reports them.
+  void add_process_extras() {
+    add("pid", Extra::ProcessPid);
+    if (!en_.sender.name.empty()) add("name", Extra::ProcessName);
+    if (!en_.sender.executable.empty()) add("executable", Extra::ProcessExecutable);
+    if (ev_.process_user_node == kNoNode) add("user", Extra::ProcessUser);
+    if (ev_.process_group_node == kNoNode) add("group", Extra::ProcessGroup);
+  }
+
+  void write_id_object(int64_t id) {
+    out_.append("{\"id\":\"");
+    append_int(out_, id);
+    out_.append("\"}");
+  }
+
+  void write_extra(Extra extra) {
     const AttestedSender& s = en_.sender;
-    auto sep = [&] {
-      if (after_first) out_.push_back(',');
-      after_first = true;
-    };
-    sep();
-    out_.append("\"pid\":");
-    append_int(out_, s.pid);
-    if (!s.name.empty()) {
-      out_.append(",\"name\":");
-      append_json_string(out_, s.name);
-    }
-    if (!s.executable.empty()) {
-      out_.append(",\"executable\":");
-      append_json_string(out_, s.executable);
-    }
-    if (ev_.process_user_node == kNoNode) {
-      out_.append(",\"user\":{");
-      write_id_member(false, s.uid);
-      out_.push_back('}');
-    }
-    if (ev_.process_group_node == kNoNode) {
-      out_.append(",\"group\":{");
-      write_id_member(false, s.gid);
-      out_.push_back('}');
+    switch (extra) {
+      case Extra::None: break;
+      case Extra::Timestamp: append_json_string(out_, en_.timestamp); break;
+      case Extra::Host:
+        out_.append("{\"hostname\":");
+        append_json_string(out_, en_.hostname);
+        out_.push_back('}');
+        break;
+      case Extra::Process: {
+        // The whole object is traild's: members in sorted order.
+        out_.push_back('{');
+        if (!s.executable.empty()) {
+          out_.append("\"executable\":");
+          append_json_string(out_, s.executable);
+          out_.push_back(',');
+        }
+        out_.append("\"group\":");
+        write_id_object(s.gid);
+        if (!s.name.empty()) {
+          out_.append(",\"name\":");
+          append_json_string(out_, s.name);
+        }
+        out_.append(",\"pid\":");
+        append_int(out_, s.pid);
+        out_.append(",\"user\":");
+        write_id_object(s.uid);
+        out_.push_back('}');
+        break;
+      }
+      case Extra::Log:
+        out_.append("{\"syslog\":");
+        out_.append(en_.syslog);
+        out_.push_back('}');
+        break;
+      case Extra::Traild: write_traild(); break;
+      case Extra::Chain: write_chain(); break;
+      case Extra::Claimed: write_claimed(differing_); break;
+      case Extra::Redacted: write_redacted(); break;
+      case Extra::EventId: append_json_string(out_, en_.id); break;
+      case Extra::EventCreated: append_json_string(out_, en_.created); break;
+      case Extra::EventKind: out_.append("\"event\""); break;
+      case Extra::EventSequence: append_uint(out_, en_.sequence); break;
+      case Extra::ProcessPid: append_int(out_, s.pid); break;
+      case Extra::ProcessName: append_json_string(out_, s.name); break;
+      case Extra::ProcessExecutable: append_json_string(out_, s.executable); break;
+      case Extra::ProcessUser: write_id_object(s.uid); break;
+      case Extra::ProcessGroup: write_id_object(s.gid); break;
+      case Extra::UserId:
+      case Extra::GroupId:
+        out_.push_back('"');
+        append_int(out_, extra == Extra::UserId ? s.uid : s.gid);
+        out_.push_back('"');
+        break;
+      case Extra::Syslog: out_.append(en_.syslog); break;
+      case Extra::Hostname: append_json_string(out_, en_.hostname); break;
     }
   }
 
-  void write_id_member(bool after_first, int64_t id) {
-    if (after_first) out_.push_back(',');
-    out_.append("\"id\":\"");
-    append_int(out_, id);
-    out_.push_back('"');
+  // traild.chain (its hash goes at hash_at_ once the line is complete), traild.claimed and
+  // traild.redacted, in that (sorted) order.
+  void write_traild() {
+    out_.append("{\"chain\":");
+    write_chain();
+    if (has_claims()) {
+      out_.append(",\"claimed\":");
+      write_claimed(differing_);
+    }
+    if (!ev_.redacted_paths.empty()) {
+      out_.append(",\"redacted\":");
+      write_redacted();
+    }
+    out_.push_back('}');
+  }
+
+  void write_chain() {
+    out_.push_back('{');
+    hash_at_ = out_.size();
+    out_.append("\"prev\":\"");
+    out_.append(en_.chain_prev);
+    out_.append("\",\"sequence\":");
+    append_uint(out_, en_.sequence);
+    out_.push_back('}');
+  }
+
+  bool has_claims() const {
+    return ev_.claimed_created != kNoNode || ev_.claimed_syslog != kNoNode || differing_ != 0;
+  }
+
+  void write_redacted() {
+    out_.push_back('[');
+    for (size_t i = 0; i < ev_.redacted_paths.size(); ++i) {
+      if (i > 0) out_.push_back(',');
+      append_json_string(out_, ev_.redacted_paths[i]);
+    }
+    out_.push_back(']');
   }
 
   // True when the producer's value for an attested field says something else than the kernel.
@@ -123,7 +249,11 @@ class LineWriter {
   void write_claimed(unsigned differing) {
     static constexpr std::string_view kProcessPaths[kAttestedFields] = {
         "\"pid\":", "\"name\":", "\"executable\":", "\"user\":{\"id\":", "\"group\":{\"id\":"};
-    out_.append("\"claimed\":{");
+    // The claims in key order: executable, group, name, pid, user.
+    static constexpr AttestedField kSorted[kAttestedFields] = {AttestedField::Executable, AttestedField::GroupId,
+                                                               AttestedField::Name, AttestedField::Pid,
+                                                               AttestedField::UserId};
+    out_.push_back('{');
     bool first = true;
     auto sep = [&] {
       if (!first) out_.push_back(',');
@@ -145,7 +275,8 @@ class LineWriter {
       sep();
       out_.append("\"process\":{");
       bool first_claim = true;
-      for (size_t i = 0; i < kAttestedFields; ++i) {
+      for (AttestedField field : kSorted) {
+        const size_t i = static_cast<size_t>(field);
         if ((differing & (1u << i)) == 0) continue;
         if (!first_claim) out_.push_back(',');
         first_claim = false;
@@ -158,43 +289,6 @@ class LineWriter {
     out_.push_back('}');
   }
 
-  // Writes the members of an object node; `after_first` says a member was already written.
-  void write_members(uint32_t obj, bool after_first) {
-    const auto& nodes = ev_.nodes;
-    for (uint32_t c = nodes[obj].first_child; c != kNoNode; c = nodes[c].next_sibling) {
-      const TreeNode& n = nodes[c];
-      if (n.omit) continue;
-      if (after_first) out_.push_back(',');
-      after_first = true;
-      append_json_string(out_, n.key);
-      out_.push_back(':');
-      write_node(c);
-    }
-    if (obj == ev_.event_node) {
-      if (after_first) out_.push_back(',');
-      out_.append("\"id\":");
-      append_json_string(out_, en_.id);
-      out_.append(",\"created\":");
-      append_json_string(out_, en_.created);
-      if (!ev_.has_kind) out_.append(",\"kind\":\"event\"");
-      out_.append(",\"sequence\":");
-      append_uint(out_, en_.sequence);
-    } else if (obj == ev_.process_node && en_.sender.present) {
-      write_process_members(after_first);
-    } else if (obj == ev_.process_user_node && en_.sender.present) {
-      write_id_member(after_first, en_.sender.uid);
-    } else if (obj == ev_.process_group_node && en_.sender.present) {
-      write_id_member(after_first, en_.sender.gid);
-    } else if (obj == ev_.log_node && !en_.syslog.empty()) {
-      if (after_first) out_.push_back(',');
-      out_.append(en_.syslog);
-    } else if (obj == ev_.host_node && !ev_.has_hostname) {
-      if (after_first) out_.push_back(',');
-      out_.append("\"hostname\":");
-      append_json_string(out_, en_.hostname);
-    }
-  }
-
   void write_node(uint32_t idx) {
     const TreeNode& n = ev_.nodes[idx];
     if (n.redaction != kNoNode) {
@@ -202,11 +296,7 @@ class LineWriter {
       return;
     }
     switch (n.kind) {
-      case TreeNode::Kind::Object:
-        out_.push_back('{');
-        write_members(idx, false);
-        out_.push_back('}');
-        return;
+      case TreeNode::Kind::Object: write_object(idx); return;
       case TreeNode::Kind::Array: {
         out_.push_back('[');
         bool first = true;
@@ -229,12 +319,17 @@ class LineWriter {
   const ParsedEvent& ev_;
   const Enrichment& en_;
   std::string& out_;
+  std::vector<Member>& members_;  // of the objects being written, innermost last
+  uint32_t traild_node_ = kNoNode;
+  unsigned differing_ = 0;  // differing_process_claims()
+  size_t hash_at_ = 0;
 };
 
 }  // namespace
 
-void format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out) {
-  LineWriter(event, enrichment, out).write();
+size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out) {
+  thread_local std::vector<Member> scratch;
+  return LineWriter(event, enrichment, out, scratch).write();
 }
 
 }  // namespace traild

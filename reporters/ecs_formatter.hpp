@@ -1,6 +1,6 @@
-// The ECS output format: one JSON object per line, @timestamp first, the producer's fields
-// in their order with dotted keys nested, and traild's enrichment merged into `event` and
-// `host`. Keys are unique and every string is escaped, so each line is one valid object.
+// The ECS output format: one JSON object per line in canonical form (keys sorted at every
+// level, so @timestamp comes first), the producer's fields with dotted keys nested, and
+// traild's enrichment merged into `event`, `host`, `process`, `log` and `traild`. Keys are unique and every string is escaped, so each line is one valid object.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +27,14 @@ struct Enrichment {
   std::string_view created;    // event.created: when traild received the event
   std::string_view hostname;   // host.hostname, when the producer did not set it
   uint64_t sequence = 0;       // event.sequence
-  std::string_view syslog;     // `"syslog":{...}` from the record's syslog header, merged into `log`
+  std::string_view syslog;     // the canonical log.syslog object from the record's syslog header
+  std::string_view chain_prev; // traild.chain.prev: the hash of the trail's previous line
   AttestedSender sender;       // merged into `process`; differing producer claims go to traild.claimed
 };
 
-// Appends the event as one line, '\n' included.
-void format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out);
+// Appends the event as one canonical line (docs/integrity.md), '\n' included, with
+// traild.chain's prev and sequence. Returns the offset in `out` where the chain's hash
+// member belongs (ChainStamper::seal puts it there).
+size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out);
 
 }  // namespace traild

@@ -147,15 +147,16 @@ TEST(EventParser, MinimalEventIsEnriched) {
   Parsed p = parse("{\"event\":{\"action\":\"user-login\"},\"user\":{\"name\":\"alice\"}}");
   ASSERT_TRUE(p.ok) << p.why.message;
   EXPECT_EQ(p.line,
-            "{\"@timestamp\":\"2026-01-01T00:00:00.000Z\",\"event\":{\"action\":\"user-login\",\"id\":\"gen-id\","
-            "\"created\":\"2026-01-01T00:00:01.000Z\",\"kind\":\"event\",\"sequence\":7},\"user\":{\"name\":\"alice\"},"
-            "\"host\":{\"hostname\":\"host1\"}}\n");
+            "{\"@timestamp\":\"2026-01-01T00:00:00.000Z\",\"event\":{\"action\":\"user-login\","
+            "\"created\":\"2026-01-01T00:00:01.000Z\",\"id\":\"gen-id\",\"kind\":\"event\",\"sequence\":7},"
+            "\"host\":{\"hostname\":\"host1\"},\"traild\":{\"chain\":{\"prev\":\"\",\"sequence\":7}},"
+            "\"user\":{\"name\":\"alice\"}}\n");
 }
 
 TEST(EventParser, DottedKeysAreNestedAndMerged) {
   Parsed p = parse("{\"event.action\":\"a\",\"user.name\":\"bob\",\"user\":{\"id\":\"7\"},\"custom.deep.x\":[1,{\"k.j\":true}]}");
   ASSERT_TRUE(p.ok) << p.why.message;
-  EXPECT_NE(p.line.find("\"user\":{\"name\":\"bob\",\"id\":\"7\"}"), std::string::npos) << p.line;
+  EXPECT_NE(p.line.find("\"user\":{\"id\":\"7\",\"name\":\"bob\"}"), std::string::npos) << p.line;
   EXPECT_NE(p.line.find("\"custom\":{\"deep\":{\"x\":[1,{\"k\":{\"j\":true}}]}}"), std::string::npos) << p.line;
 }
 
@@ -164,9 +165,10 @@ TEST(EventParser, ProducerFieldsAreKeptAndSpecialOnesPlaced) {
                    "\"action\":\"x\",\"created\":\"2020-01-01T00:00:00Z\"},\"host\":{\"name\":\"h\",\"hostname\":\"mine\"}}");
   ASSERT_TRUE(p.ok) << p.why.message;
   EXPECT_EQ(p.line,
-            "{\"@timestamp\":\"2026-01-01T00:00:00.000Z\",\"event\":{\"kind\":\"alert\",\"action\":\"x\",\"id\":\"p-1\","
-            "\"created\":\"2026-01-01T00:00:01.000Z\",\"sequence\":7},\"host\":{\"name\":\"h\",\"hostname\":\"mine\"},"
-            "\"traild\":{\"claimed\":{\"event\":{\"created\":\"2020-01-01T00:00:00Z\"}}}}\n");
+            "{\"@timestamp\":\"2026-01-01T00:00:00.000Z\",\"event\":{\"action\":\"x\","
+            "\"created\":\"2026-01-01T00:00:01.000Z\",\"id\":\"p-1\",\"kind\":\"alert\",\"sequence\":7},"
+            "\"host\":{\"hostname\":\"mine\",\"name\":\"h\"},\"traild\":{\"chain\":{\"prev\":\"\",\"sequence\":7},"
+            "\"claimed\":{\"event\":{\"created\":\"2020-01-01T00:00:00Z\"}}}}\n");
 }
 
 TEST(EventParser, EscapesControlCharactersAndKeepsUnicode) {

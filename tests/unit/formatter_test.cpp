@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "daemon/event_parser.hpp"
+#include "integrity/chain.hpp"
 
 namespace traild {
 namespace {
@@ -39,25 +40,26 @@ std::string format_with_syslog(const std::string& in, std::string_view syslog) {
   Rejection why;
   EXPECT_TRUE(parser.parse({padded.data(), in.size()}, ev, why, {.syslog_header = !syslog.empty()})) << why.message;
   std::string line;
-  format_ecs_line(ev, {"T", "id", "C", "h", 1, syslog}, line);
+  format_ecs_line(ev, {"T", "id", "C", "h", 1, syslog, kGenesisHash}, line);
   return line;
 }
 
 // The syslog header's fields go into `log`, next to the producer's own log fields; a
 // producer's log.syslog is kept under traild.claimed so nothing is lost or duplicated.
 TEST(Formatter, SyslogHeaderFieldsMergeIntoLogAndClaimsAreKept) {
-  const std::string_view sys = R"("syslog":{"priority":13})";
+  const std::string_view sys = R"({"priority":13})";
+  const std::string chain = R"("traild":{"chain":{"prev":")" + std::string(kGenesisHash) + R"(","sequence":1})";
   EXPECT_EQ(format_with_syslog(R"({"event":{"action":"a"}})", sys),
-            R"({"@timestamp":"T","event":{"action":"a","id":"id","created":"C","kind":"event","sequence":1},)"
-            R"("host":{"hostname":"h"},"log":{"syslog":{"priority":13}}})" "\n");
+            R"({"@timestamp":"T","event":{"action":"a","created":"C","id":"id","kind":"event","sequence":1},)"
+            R"("host":{"hostname":"h"},"log":{"syslog":{"priority":13}},)" + chain + "}}\n");
   EXPECT_EQ(format_with_syslog(R"({"event":{"action":"a"},"log":{"level":"info","syslog":{"appname":"fake"}}})", sys),
-            R"({"@timestamp":"T","event":{"action":"a","id":"id","created":"C","kind":"event","sequence":1},)"
-            R"("log":{"level":"info","syslog":{"priority":13}},"host":{"hostname":"h"},)"
-            R"("traild":{"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
+            R"({"@timestamp":"T","event":{"action":"a","created":"C","id":"id","kind":"event","sequence":1},)"
+            R"("host":{"hostname":"h"},"log":{"level":"info","syslog":{"priority":13}},)" + chain +
+                R"(,"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
   EXPECT_EQ(format_with_syslog(R"({"event":{"action":"a"},"log.syslog.appname":"fake"})", sys),
-            R"({"@timestamp":"T","event":{"action":"a","id":"id","created":"C","kind":"event","sequence":1},)"
-            R"("log":{"syslog":{"priority":13}},"host":{"hostname":"h"},)"
-            R"("traild":{"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
+            R"({"@timestamp":"T","event":{"action":"a","created":"C","id":"id","kind":"event","sequence":1},)"
+            R"("host":{"hostname":"h"},"log":{"syslog":{"priority":13}},)" + chain +
+                R"(,"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
 }
 
 }  // namespace
