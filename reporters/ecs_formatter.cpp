@@ -53,10 +53,14 @@ class LineWriter {
       if (!nodes[c].omit) members_.push_back({nodes[c].key, c});
     add_extras(obj);
     const size_t end = members_.size();
-    // Objects are small: insertion sort.
-    for (size_t i = start + 1; i < end; ++i)
-      for (size_t j = i; j > start && canonical_key_less(members_[j].key, members_[j - 1].key); --j)
-        std::swap(members_[j], members_[j - 1]);
+    // Objects are small: insertion sort, shifting rather than swapping.
+    Member* m = members_.data();
+    for (size_t i = start + 1; i < end; ++i) {
+      const Member x = m[i];
+      size_t j = i;
+      for (; j > start && canonical_key_less(x.key, m[j - 1].key); --j) m[j] = m[j - 1];
+      m[j] = x;
+    }
     out_.push_back('{');
     for (size_t i = start; i < end; ++i) {
       const Member m = members_[i];  // a copy: writing a nested object grows members_
