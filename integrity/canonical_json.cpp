@@ -63,7 +63,9 @@ void CanonicalWriter::write_object(simdjson::dom::object object, size_t depth, M
   }
   if (add == Member::Kind::OnlyChain && !merged) members.push_back({"traild", {}, Member::Kind::OnlyChain});
   if (add == Member::Kind::Chain) members.push_back({"chain", {}, Member::Kind::Chain});
-  std::sort(members.begin(), members.end(),
+  // Stable: a document with duplicate keys (which traild never writes, but verify may be
+  // handed) keeps their order, so writing the canonical form again changes nothing.
+  std::stable_sort(members.begin(), members.end(),
             [](const Member& a, const Member& b) { return canonical_key_less(a.key, b.key); });
   out.push_back('{');
   // Index, not reference: writing a nested object at depth + 1 never touches this vector,
