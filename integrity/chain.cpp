@@ -7,9 +7,7 @@
 #include <stdexcept>
 
 namespace traild {
-namespace {
-
-void to_hex(const unsigned char* bytes, size_t n, char* hex) {
+void hex_encode(const unsigned char* bytes, size_t n, char* hex) {
   static constexpr char kDigits[] = "0123456789abcdef";
   for (size_t i = 0; i < n; ++i) {
     hex[2 * i] = kDigits[bytes[i] >> 4];
@@ -17,7 +15,14 @@ void to_hex(const unsigned char* bytes, size_t n, char* hex) {
   }
 }
 
-}  // namespace
+std::string sha256_hex(std::string_view data) {
+  ChainHasher hasher;
+  char hex[kChainHashHex];
+  hasher.begin();
+  hasher.update(data);
+  hasher.finish(hex);
+  return std::string(hex, kChainHashHex);
+}
 
 ChainHasher::ChainHasher(std::string key) : key_(std::move(key)) {
   if (key_.empty()) {
@@ -66,7 +71,7 @@ void ChainHasher::finish(char hex[kChainHashHex]) {
     size_t n = 0;
     EVP_MAC_final(mac_, bytes, &n, sizeof bytes);
   }
-  to_hex(bytes, kChainHashHex / 2, hex);
+  hex_encode(bytes, kChainHashHex / 2, hex);
 }
 
 void ChainHasher::hash_line(std::string_view line, size_t member_at, char hex[kChainHashHex]) {

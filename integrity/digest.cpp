@@ -46,15 +46,6 @@ std::string join_sorted(Members members) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  ChainHasher hasher;
-  char hex[kChainHashHex];
-  hasher.begin();
-  hasher.update(data);
-  hasher.finish(hex);
-  return std::string(hex, kChainHashHex);
-}
-
 // Reads up to `max` bytes of `fd` at `offset`.
 std::string read_at(int fd, uint64_t offset, size_t max) {
   std::string buf(max, '\0');

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "integrity/chain.hpp"
+
 namespace traild {
 namespace {
 
@@ -29,12 +31,8 @@ std::string key_id_of(EVP_PKEY* key) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(raw, n, digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned i = 0; i < 8; ++i) {
-    id.push_back(kDigits[digest[i] >> 4]);
-    id.push_back(kDigits[digest[i] & 15]);
-  }
+  std::string id(16, '0');
+  hex_encode(digest, 8, id.data());
   return id;
 }
 

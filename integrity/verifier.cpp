@@ -14,15 +14,6 @@
 namespace traild {
 namespace {
 
-std::string sha256_hex(std::string_view data) {
-  ChainHasher hasher;
-  char hex[kChainHashHex];
-  hasher.begin();
-  hasher.update(data);
-  hasher.finish(hex);
-  return std::string(hex, kChainHashHex);
-}
-
 std::string range_text(uint64_t first, uint64_t last) {
   return first == last ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(last);
 }
