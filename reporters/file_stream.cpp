@@ -42,7 +42,7 @@ TrailTail FileStream::recover(size_t max_ids, int64_t now_ms) {
   TrailTail tail = scan_trail_tail(opt_.directory, closed_, max_ids);
   if (!closed_.empty() && closed_.back().counter >= next_counter_) next_counter_ = closed_.back().counter + 1;
   if (!closed_.empty()) {
-    const TrailFile& newest = closed_.back();
+    const TrailFile newest = closed_.back();  // a copy: closed_.pop_back() below would free it
     const bool reusable = tail.newest_ends_cleanly && newest.size < opt_.rotate.max_size &&
                           now_ms - newest.created_ms < opt_.rotate.interval_ms;
     if (reusable) {

@@ -214,6 +214,9 @@ TEST(GraviteeOutput, LinesHaveTheReportersShapeAndRoundTrip) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   d.stop();
 
+  // The gravitee shape is chained like the ECS one.
+  const auto verified = run_command(std::string(TRAILCTL_BIN) + " verify " + d.output().string() + " 2>&1");
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
   const auto allowed = gravitee_fields();
   simdjson::dom::parser p;
   std::map<std::string, std::string> by_id;
