@@ -84,7 +84,20 @@ Daemon::~Daemon() {
   if (std::getenv("TRAILD_KEEP_TEST_DIRS") == nullptr) fs::remove_all(dir_);
 }
 
+namespace {
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
 void Daemon::start() {
+  // traild logs this line just before it tells systemd READY=1 and starts serving: a test's
+  // signal (SIGHUP) sent earlier could come before traild is ready, which systemd never does
+  // (and once, under TSan on a loaded machine, such an early SIGHUP was never seen).
+  const std::string ready_line = "traild " TRAILD_VERSION " listening on";
+  const size_t ready_before = count_of(log(), ready_line);
   pid_ = ::fork();
   if (pid_ == 0) {
     int log = ::open((dir_ / "traild.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -111,6 +124,8 @@ void Daemon::start() {
     }
     return true;
   });
+  const bool quiet = read_file(config()).find("level: ") != std::string::npos;  // may not log at info
+  up = up && (quiet || wait_until([&] { return count_of(log(), ready_line) > ready_before; }));
   if (!up) throw std::runtime_error("traild did not start; log:\n" + log());
 }
 
