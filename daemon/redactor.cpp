@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 
 
+#include "common/hex.hpp"
 #include "common/json_escape.hpp"
 
 namespace traild {
@@ -58,12 +59,10 @@ void Redactor::replacement(const TreeNode& node, std::string& out) {
   unsigned int len = 0;
   HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(value.data()),
        value.size(), mac, &len);
-  static const char kHex[] = "0123456789abcdef";
   out.assign("\"hmac-sha256:");
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 15]);
-  }
+  const size_t at = out.size();
+  out.resize(at + 2 * len);
+  hex_encode(mac, len, out.data() + at);
   out.push_back('"');
 }
 

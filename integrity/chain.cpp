@@ -1,5 +1,7 @@
 #include "integrity/chain.hpp"
 
+#include "common/hex.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
@@ -7,14 +9,6 @@
 #include <stdexcept>
 
 namespace traild {
-void hex_encode(const unsigned char* bytes, size_t n, char* hex) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; ++i) {
-    hex[2 * i] = kDigits[bytes[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-}
-
 std::string sha256_hex(std::string_view data) {
   ChainHasher hasher;
   char hex[kChainHashHex];

@@ -52,8 +52,6 @@ class ChainHasher {
 
 // SHA-256 of `data` as lowercase hex (digest records link to each other with it).
 std::string sha256_hex(std::string_view data);
-// `n` bytes as 2n lowercase hex digits.
-void hex_encode(const unsigned char* bytes, size_t n, char* hex);
 
 // Writes events into the trail in canonical form with their chain member (the pipeline's
 // last step, so the chain follows the order of the file).

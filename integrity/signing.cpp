@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "integrity/chain.hpp"
+#include "common/hex.hpp"
 
 namespace traild {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "common/hex.hpp"
 #include "common/json_escape.hpp"
 #include "daemon/event_parser.hpp"
 
@@ -144,13 +145,11 @@ std::string derived_event_id(std::string_view dialect, std::string_view instance
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(id.data(), id.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
   std::string hashed(dialect);
   hashed.append("-sha256-");
-  for (unsigned i = 0; i < len; ++i) {
-    hashed.push_back(kHex[digest[i] >> 4]);
-    hashed.push_back(kHex[digest[i] & 15]);
-  }
+  const size_t at = hashed.size();
+  hashed.resize(at + 2 * len);
+  hex_encode(digest, len, hashed.data() + at);
   return hashed;
 }
 

@@ -1,0 +1,17 @@
+// Lowercase hex for digests and MACs (chain hashes, key ids, derived event ids, redaction HMACs).
+#pragma once
+
+#include <cstddef>
+
+namespace traild {
+
+// Writes `n` bytes as 2n lowercase hex digits to `hex` (no terminator).
+inline void hex_encode(const unsigned char* bytes, size_t n, char* hex) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; ++i) {
+    hex[2 * i] = kDigits[bytes[i] >> 4];
+    hex[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+}
+
+}  // namespace traild
