@@ -245,11 +245,9 @@ Pipeline::Outcome Pipeline::reject(std::string_view raw, uint64_t size, const Se
 void Pipeline::canonical_syslog_fields() {
   syslog_raw_.clear();
   append_syslog_fields(syslog_, syslog_raw_);
-  constexpr std::string_view kMember = "\"syslog\":";
-  const std::string_view object = std::string_view(syslog_raw_).substr(kMember.size());
   simdjson::dom::element parsed;
-  if (syslog_parser_.parse(object.data(), object.size()).get(parsed) != simdjson::SUCCESS) {
-    spdlog::critical("BUG: unreadable log.syslog rendering: {}", object);
+  if (syslog_parser_.parse(syslog_raw_).get(parsed) != simdjson::SUCCESS) {
+    spdlog::critical("BUG: unreadable log.syslog rendering: {}", syslog_raw_);
     syslog_json_.assign("{}");
     return;
   }

@@ -307,7 +307,7 @@ std::string_view syslog_facility_name(int facility) {
 }
 
 void append_syslog_fields(const SyslogHeader& h, std::string& out) {
-  out.append("\"syslog\":{\"priority\":");
+  out.append("{\"priority\":");
   append_int(out, h.priority);
   out.append(",\"facility\":{\"code\":");
   append_int(out, h.facility());

@@ -30,8 +30,9 @@ struct SyslogHeader {
 // `error` set when the record starts like a syslog message but its header is malformed.
 bool decode_syslog(std::string_view record, SyslogHeader& header, std::string_view& msg, std::string& error);
 
-// Appends `"syslog":{...}` (ECS log.syslog: priority, facility, severity, hostname, appname,
-// procid, msgid, structured_data as {SD-ID:{PARAM:VALUE}}, version) to a JSON object body.
+// Appends the ECS log.syslog object `{...}` (priority, facility, severity, hostname, appname,
+// procid, msgid, structured_data as {SD-ID:{PARAM:VALUE}}, version), members in the order
+// above (the pipeline writes it canonically).
 void append_syslog_fields(const SyslogHeader& header, std::string& out);
 
 // RFC 5424 names as ECS shows them ("Informational"), and facility keywords ("local0").

@@ -125,16 +125,16 @@ std::string fields_of(const std::string& record) {
 
 TEST(SyslogHeader, EcsFieldsIncludeNamesAndStructuredData) {
   EXPECT_EQ(fields_of("<13>1 2026-11-21T20:52:27Z vm audittag 42 LOGIN [timeQuality tzKnown=\"1\"][zoo@123 tiger=\"hungry\"] {}"),
-            R"("syslog":{"priority":13,"facility":{"code":1,"name":"user"},"severity":{"code":5,"name":"Notice"},)"
+            R"({"priority":13,"facility":{"code":1,"name":"user"},"severity":{"code":5,"name":"Notice"},)"
             R"("hostname":"vm","appname":"audittag","procid":"42","msgid":"LOGIN","structured_data":{"timeQuality":)"
             R"({"tzKnown":"1"},"zoo@123":{"tiger":"hungry"}},"version":"1"})");
   EXPECT_EQ(fields_of("<134>{}"),
-            R"("syslog":{"priority":134,"facility":{"code":16,"name":"local0"},"severity":{"code":6,"name":"Informational"}})");
+            R"({"priority":134,"facility":{"code":16,"name":"local0"},"severity":{"code":6,"name":"Informational"}})");
 }
 
 TEST(SyslogHeader, StructuredDataEscapesAndRepeatedParams) {
   EXPECT_EQ(fields_of(R"(<0>1 - - - - - [a q="x\"y\]z\\" b="1" b="2"][a dup="ignored"][c] {})"),
-            R"("syslog":{"priority":0,"facility":{"code":0,"name":"kern"},"severity":{"code":0,"name":"Emergency"},)"
+            R"({"priority":0,"facility":{"code":0,"name":"kern"},"severity":{"code":0,"name":"Emergency"},)"
             R"("structured_data":{"a":{"q":"x\"y]z\\","b":["1","2"]},"c":{}},"version":"1"})");
 }
 
