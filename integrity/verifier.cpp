@@ -27,6 +27,14 @@ void TrailVerifier::fail(std::string kind, uint64_t sequence, std::string detail
   report_.failure = VerifyFailure{std::move(kind), file_, about_line ? line_ : 0, sequence, std::move(detail)};
 }
 
+bool TrailVerifier::load_digest(const std::string& path, const std::string& name) {
+  std::string error;
+  std::vector<DigestRecord> records = read_digest(path, error);
+  if (!error.empty()) report_.failure = VerifyFailure{"modified", name, 0, 0, error};
+  else set_digest(std::move(records), name);
+  return !report_.failure;
+}
+
 void TrailVerifier::set_digest(std::vector<DigestRecord> records, const std::string& digest_name) {
   records_ = std::move(records);
   report_.digest_records = records_.size();
@@ -257,17 +265,10 @@ VerifyReport TrailVerifier::finish() {
 VerifyReport verify_directory(const std::string& directory, std::string_view prefix, const VerifyOptions& options) {
   TrailVerifier verifier(options);
   const std::string digest = digest_path(directory, prefix);
-  std::string error;
-  std::vector<DigestRecord> records = read_digest(digest, error);
   const std::string digest_name = std::string(prefix) + ".digest";
-  if (!error.empty()) {
-    VerifyReport r;
-    r.failure = VerifyFailure{"modified", digest_name, 0, 0, error};
-    return r;
-  }
+  if (!verifier.load_digest(digest, digest_name)) return verifier.finish();
   struct stat st {};
   const bool have_digest = ::stat(digest.c_str(), &st) == 0;
-  verifier.set_digest(std::move(records), digest_name);
   const std::vector<TrailFile> files = list_trail_files(directory, prefix);
   std::string tail;
   for (size_t i = 0; i < files.size() && !verifier.failed(); ++i) {
@@ -309,16 +310,7 @@ VerifyReport verify_directory(const std::string& directory, std::string_view pre
 VerifyReport verify_documents(const std::string& documents_path, const std::string& digest,
                               const VerifyOptions& options) {
   TrailVerifier verifier(options);
-  if (!digest.empty()) {
-    std::string error;
-    std::vector<DigestRecord> records = read_digest(digest, error);
-    if (!error.empty()) {
-      VerifyReport r;
-      r.failure = VerifyFailure{"modified", digest, 0, 0, error};
-      return r;
-    }
-    verifier.set_digest(std::move(records), digest);
-  }
+  if (!digest.empty() && !verifier.load_digest(digest, digest)) return verifier.finish();
   std::ifstream in(documents_path, std::ios::binary);
   simdjson::dom::parser parser;
   CanonicalWriter writer;

@@ -48,8 +48,9 @@ class TrailVerifier {
  public:
   explicit TrailVerifier(VerifyOptions options);
 
-  // The digest's records (read_digest). Checks their own chain and signatures.
-  void set_digest(std::vector<DigestRecord> records, const std::string& digest_name);
+  // Reads the digest file at `path` (named `name` in reports) and checks its records' own
+  // chain and signatures. False when that already failed (a missing file has no records).
+  bool load_digest(const std::string& path, const std::string& name);
   void begin_file(const std::string& name);
   // One line without its '\n', followed by simdjson::SIMDJSON_PADDING readable bytes.
   void feed(std::string_view line);
@@ -60,6 +61,7 @@ class TrailVerifier {
   bool failed() const { return report_.failure.has_value() && classify_lines_ == 0; }
 
  private:
+  void set_digest(std::vector<DigestRecord> records, const std::string& digest_name);
   void fail(std::string kind, uint64_t sequence, std::string detail, bool about_line = true);
   void check_start(uint64_t sequence, std::string_view prev);
   std::string checkpoint_file_near(uint64_t first, uint64_t last) const;
