@@ -246,7 +246,7 @@ const std::vector<KeyDef>& key_defs() {
        }},
       {"output.max_queue_bytes", "events received but not yet written, at most; beyond it senders wait (8MiB)",
        size_key(64ULL << 10, 4ULL << 30, [](Config& c) -> uint64_t& { return c.output.max_queue_bytes; })},
-      {"output.dedup_window", "how many recent event.ids are remembered to recognise resent events (131072)",
+      {"output.dedup_window", "how many recent event.ids are remembered to recognise resent events; retention keeps the files holding the last this many events (131072)",
        uint_key(1024, 16u << 20, [](Config& c, uint64_t n) { c.output.dedup_window = static_cast<uint32_t>(n); })},
       {"quarantine.directory", "where rejected frames are kept with their error (/var/lib/traild/rejected)",
        path_key([](Config& c) -> std::string& { return c.quarantine.directory; })},

@@ -96,6 +96,8 @@ class Server {
                           boost::asio::post(io_, [this, stream, deleted] { record_deletions(stream, deleted); });
                         }});
     writer_->set_digest(&*digest_, config_.integrity.checkpoint_interval_ms);
+    writer_->keep_recent_events(config_.output.dedup_window);
+    trail_.set_next_sequence(next_seq);
     pipeline_.emplace(config_, *writer_, recent_, next_seq, local_hostname(), tail.last_chain_hash);
     writer_->start();
 

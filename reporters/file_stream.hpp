@@ -64,6 +64,7 @@ class FileStream {
   void set_policy(const RotateConfig& rotate, const RetentionConfig& retention);
   // The sequence number the next event will have, recorded in the state file at rotation.
   void set_next_sequence(uint64_t next) { next_sequence_ = next; }
+  uint64_t next_sequence() const { return next_sequence_; }
   uint64_t state_next_sequence() const { return state_next_sequence_; }
   const std::string& directory() const { return opt_.directory; }
   std::string active_name() const { return fd_ >= 0 ? active_.name : std::string(); }

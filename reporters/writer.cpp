@@ -221,11 +221,22 @@ void Writer::checkpoint(std::string_view reason, int64_t now_ms) {
 
 // The digest records which chain range a deleted file held before it goes, so a verifier
 // can tell retention from tampering; when that record cannot be written, nothing is deleted.
-bool Writer::record_deletion(Deletion& d, int64_t now_ms) {
+bool Writer::may_delete(Deletion& d, int64_t now_ms) {
   const FileChainRange range = read_file_chain_range(trail_.directory() + "/" + d.file.name);
   d.sequences_known = range.known;
   d.first_sequence = range.first_sequence;
   d.last_sequence = range.last_sequence;
+  const uint64_t next = trail_.next_sequence();
+  if (range.known && keep_recent_events_ > 0 && range.last_sequence + keep_recent_events_ >= next) {
+    if (!told_keeping_recent_)
+      spdlog::warn("trail: retention keeps {} ({}) for now: it holds some of the last {} events, which traild must "
+                   "find again to recognise a resent event (output.dedup_window)",
+                   d.file.name, d.reason, keep_recent_events_);
+    told_keeping_recent_ = true;
+    kept_recent_in_pass_ = true;
+    return false;
+  }
+  if (digest_ == nullptr) return true;
   if (int r = digest_->deletion(d.file.name, range, d.reason, now_ms); r != 0) {
     spdlog::error("integrity: cannot record the deletion of {} in the digest: {}; retention waits",
                   d.file.name, std::strerror(-r));
@@ -261,9 +272,11 @@ void Writer::maintenance(int64_t now_ms, bool force_retention) {
   rotations_seen_ = rotations;
   last_retention_ms_ = now_ms;
   for (auto [stream, name] : {std::pair<FileStream*, const char*>{&trail_, "trail"}, {&quarantine_, "quarantine"}}) {
-    std::function<bool(Deletion&)> record;
-    if (stream == &trail_ && digest_ != nullptr) record = [&](Deletion& d) { return record_deletion(d, now_ms); };
-    auto deleted = stream->enforce_retention(now_ms, record);
+    std::function<bool(Deletion&)> check;
+    if (stream == &trail_) check = [&](Deletion& d) { return may_delete(d, now_ms); };
+    kept_recent_in_pass_ = false;
+    auto deleted = stream->enforce_retention(now_ms, check);
+    if (stream == &trail_ && !kept_recent_in_pass_) told_keeping_recent_ = false;
     for (auto& d : deleted)
       spdlog::info("{}: retention deleted {} ({} bytes, {})", name, d.file.name, d.file.size, d.reason);
     files_deleted_.fetch_add(deleted.size(), std::memory_order_relaxed);

@@ -63,6 +63,10 @@ class Writer {
     digest_ = digest;
     checkpoint_interval_ms_ = checkpoint_interval_ms;
   }
+  // Retention keeps every trail file holding one of the last `events` events written: a
+  // client resends what it saw no acknowledgement for, and after a restart traild recognises
+  // it only by finding its event.id in the trail (output.dedup_window). Call before start.
+  void keep_recent_events(uint64_t events) { keep_recent_events_ = events; }
   void start();
   // Writes everything submitted, syncs, and joins the thread.
   void stop();
@@ -90,7 +94,8 @@ class Writer {
   void maintenance(int64_t now_ms, bool force_retention);
   // Records the chain's head in the digest when it moved (and always for "stop").
   void checkpoint(std::string_view reason, int64_t now_ms);
-  bool record_deletion(Deletion& d, int64_t now_ms);
+  // Whether retention may delete `d` now (recorded in the digest first, if any).
+  bool may_delete(Deletion& d, int64_t now_ms);
 
   FileStream& trail_;
   FileStream& quarantine_;
@@ -124,6 +129,9 @@ class Writer {
   int64_t last_checkpoint_ms_ = 0;
   uint64_t rotations_checkpointed_ = 0;
   uint64_t rotations_seen_ = 0;
+  uint64_t keep_recent_events_ = 0;
+  bool told_keeping_recent_ = false;  // said once until a pass keeps nothing back, not per rotation
+  bool kept_recent_in_pass_ = false;
 };
 
 }  // namespace traild

@@ -115,7 +115,7 @@ void Daemon::start() {
   // that sends a datagram at once must not find the datagram socket missing.
   const bool wants_datagram = read_file(config()).find("datagram: " + datagram().string()) != std::string::npos;
   bool up = wait_until([&] {
-    if (!running()) return false;
+    if (!running()) return true;  // exited: no use waiting
     for (auto [path, type] : {std::pair{stream(), SOCK_STREAM}, {datagram(), SOCK_DGRAM}}) {
       if (type == SOCK_DGRAM && !wants_datagram) continue;
       int fd = connect_unix(path, type);
@@ -124,6 +124,7 @@ void Daemon::start() {
     }
     return true;
   });
+  up = up && running();
   const bool quiet = read_file(config()).find("level: ") != std::string::npos;  // may not log at info
   up = up && (quiet || wait_until([&] { return count_of(log(), ready_line) > ready_before; }));
   if (!up) throw std::runtime_error("traild did not start; log:\n" + log());

@@ -334,22 +334,24 @@ TEST(IntegrityKeys, KeyFilesReadableByOthersOrOfTheWrongKindAreRefused) {
 // Restarts (clean and kill -9), rotations and retention deletions keep the trail verifiable;
 // retention's gap is explained by the digest.
 TEST(IntegrityLifecycle, RestartsRotationAndRetentionKeepTheTrailVerifiable) {
+  // Retention keeps the files holding the last output.dedup_window events (about 600 KiB).
   const std::string output = "  rotate: {max_size: 8KiB, interval: 1d}\n"
-                             "  retention: {max_age: 90d, max_total_size: 48KiB, min_free: 0}\n";
+                             "  retention: {max_age: 90d, max_total_size: 768KiB, min_free: 0}\n"
+                             "  dedup_window: 1024\n";
   Daemon d("integrity-life", output);
   make_keys(d.dir() / "keys");
   d.write_config(output, integrity_yaml(d.dir() / "keys", true));
   d.start();
-  send_events(d, "one", 150);
+  send_events(d, "one", 800);
   d.kill9();
   d.start();
-  send_events(d, "two", 75);
+  send_events(d, "two", 400);
   d.signal(SIGHUP);  // a reload keeps the chain going
   ASSERT_TRUE(wait_until([&] { return count_action(d.lines(), "traild-reload") == 1; })) << d.log();
-  send_events(d, "two-after-reload", 75);
+  send_events(d, "two-after-reload", 400);
   ASSERT_EQ(d.stop(), 0);
   d.start();
-  send_events(d, "three", 150);
+  send_events(d, "three", 800);
   ASSERT_EQ(d.stop(), 0);
   size_t deletions = 0;
   for (const auto& l : d.lines()) deletions += l.find("\"traild-retention-delete\"") != std::string::npos;

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "harness.hpp"
@@ -90,13 +92,17 @@ TEST(Rotation, RetentionDeletesFilesOlderThanMaxAgeAndRecordsIt) {
 }
 
 TEST(Rotation, RetentionKeepsTheTrailUnderMaxTotalSize) {
-  Daemon d("retention-size", "  rotate: {max_size: 8KiB, interval: 1d}\n  retention: {max_age: 90d, max_total_size: 40KiB, min_free: 0}\n",
+  // Retention never deletes the files holding the last output.dedup_window events (about
+  // 600 KiB here): the bound is above that.
+  Daemon d("retention-size",
+           "  rotate: {max_size: 8KiB, interval: 1d}\n  retention: {max_age: 90d, max_total_size: 1MiB, min_free: 0}\n"
+           "  dedup_window: 1024\n",
            "input:\n  max_event_bytes: 4KiB\n");
   d.start();
   fs::path input = d.dir() / "events.ndjson";
   {
     std::ofstream out(input);
-    for (int i = 0; i < 2000; ++i) out << "{\"event\":{\"action\":\"fill\"},\"message\":\"" << std::string(100, 'q') << "\"}\n";
+    for (int i = 0; i < 3000; ++i) out << "{\"event\":{\"action\":\"fill\"},\"message\":\"" << std::string(100, 'q') << "\"}\n";
   }
   auto r = run_command(std::string(TRAILCTL_BIN) + " send --socket " + d.stream().string() + " " + input.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -108,7 +114,7 @@ TEST(Rotation, RetentionKeepsTheTrailUnderMaxTotalSize) {
       auto size = fs::file_size(f, ec);
       if (!ec) total += size;
     }
-    return total <= 40u * 1024;
+    return total <= 1024u * 1024;
   })) << d.log();
   // Each deletion is recorded as an event, written after the deletion itself.
   EXPECT_TRUE(wait_until([&] {
@@ -117,6 +123,36 @@ TEST(Rotation, RetentionKeepsTheTrailUnderMaxTotalSize) {
     return false;
   })) << d.log();
   EXPECT_EQ(d.stop(), 0);
+}
+
+// A resent event is recognised by finding its event.id among the last dedup_window events
+// in the trail, so retention never deletes those, whatever max_total_size says.
+TEST(Rotation, RetentionKeepsTheFilesHoldingTheLastDedupWindowEvents) {
+  Daemon d("retention-recent",
+           "  rotate: {max_size: 8KiB, interval: 1d}\n  retention: {max_age: 90d, max_total_size: 0, min_free: 0}\n"
+           "  dedup_window: 1024\n",
+           "input:\n  max_event_bytes: 4KiB\n");
+  d.start();
+  fs::path input = d.dir() / "events.ndjson";
+  {
+    std::ofstream out(input);
+    for (int i = 0; i < 2000; ++i) out << "{\"event\":{\"action\":\"fill\",\"id\":\"f-" << i << "\"}}\n";
+  }
+  auto r = run_command(std::string(TRAILCTL_BIN) + " send --socket " + d.stream().string() + " " + input.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_EQ(d.stop(), 0);
+  // The window counts events of every kind, traild's own too, by event.sequence.
+  std::set<uint64_t> kept;
+  const std::regex sequence("\"sequence\":(\\d+)");
+  for (auto& l : d.lines()) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(l, m, sequence)) << l;
+    kept.insert(std::stoull(m[1]));
+  }
+  ASSERT_FALSE(kept.empty());
+  EXPECT_GT(*kept.begin(), 1u) << "retention deleted nothing";
+  for (uint64_t s = *kept.rbegin() - 1023; s <= *kept.rbegin(); ++s) EXPECT_TRUE(kept.count(s)) << s << " was deleted";
+  EXPECT_NE(d.log().find("holds some of the last 1024 events"), std::string::npos) << d.log();
 }
 
 }  // namespace
