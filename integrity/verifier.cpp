@@ -170,6 +170,15 @@ void TrailVerifier::feed(std::string_view line) {
                          : "its hash does not match its content");
     return;
   }
+  if (started_ && sequence <= last_sequence_ && (line_ == 1 || sequence == repeat_next_) &&
+      is_repeat(sequence, hash)) {
+    if (line_ == 1)
+      report_.notes.push_back(file_ + " starts again at sequence " + std::to_string(sequence) +
+                              ", repeating lines already checked byte for byte (written again after a failed fdatasync)");
+    repeat_next_ = sequence < last_sequence_ ? sequence + 1 : 0;
+    return;
+  }
+  repeat_next_ = 0;
   if (!started_) {
     check_start(sequence, prev);
     if (failed()) return;
@@ -204,6 +213,7 @@ void TrailVerifier::feed(std::string_view line) {
   }
   last_sequence_ = sequence;
   last_hash_.assign(hash);
+  remember(sequence, hash);
   report_.last_sequence = sequence;
   ++report_.events;
   while (next_checkpoint_ < checkpoints_.size() && checkpoints_[next_checkpoint_]->sequence < sequence)
@@ -217,6 +227,25 @@ void TrailVerifier::feed(std::string_view line) {
       return;
     }
     ++report_.checkpoints_matched;
+  }
+}
+
+bool TrailVerifier::is_repeat(uint64_t sequence, std::string_view hash) {
+  if (sequence < recent_first_ || sequence - recent_first_ >= recent_.size()) return false;
+  const auto& seen = recent_[sequence - recent_first_];
+  return std::string_view(seen.data(), seen.size()) == hash;
+}
+
+void TrailVerifier::remember(uint64_t sequence, std::string_view hash) {
+  if (recent_.empty() || sequence != recent_first_ + recent_.size()) {
+    recent_.clear();  // not consecutive (the first line checked): start again here
+    recent_first_ = sequence;
+  }
+  recent_.emplace_back();
+  std::copy(hash.begin(), hash.end(), recent_.back().begin());
+  if (recent_.size() > kRepeatWindow) {
+    recent_.pop_front();
+    ++recent_first_;
   }
 }
 

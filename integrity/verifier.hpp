@@ -3,7 +3,9 @@
 // where it is and what kind of damage it looks like, and checking stops there.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +67,10 @@ class TrailVerifier {
   void fail(std::string kind, uint64_t sequence, std::string detail, bool about_line = true);
   void check_start(uint64_t sequence, std::string_view prev);
   std::string checkpoint_file_near(uint64_t first, uint64_t last) const;
+  // Lines already checked, repeated byte for byte at the start of a file: traild writes a
+  // group again into a new file when fdatasync failed (docs/integrity.md, Repeats).
+  bool is_repeat(uint64_t sequence, std::string_view hash);
+  void remember(uint64_t sequence, std::string_view hash);
 
   VerifyOptions opt_;
   ChainHasher hasher_;
@@ -80,6 +86,13 @@ class TrailVerifier {
   bool stopped_cleanly_ = false;  // the last checkpoint was written at shutdown
   size_t next_checkpoint_ = 0;    // index into checkpoints_ (sorted by sequence)
   std::vector<const DigestRecord*> checkpoints_;
+  // The hashes of the last kRepeatWindow lines checked (consecutive sequences from
+  // recent_first_), to recognise repeats; a repeat never exceeds one write group
+  // (output.max_queue_bytes).
+  static constexpr size_t kRepeatWindow = 1 << 18;
+  std::deque<std::array<char, kChainHashHex>> recent_;
+  uint64_t recent_first_ = 0;
+  uint64_t repeat_next_ = 0;  // the sequence a repeat in progress continues with; 0 = none
   // After a gap, a few more lines tell a reordering from a removal.
   int classify_lines_ = 0;
   uint64_t gap_first_ = 0;

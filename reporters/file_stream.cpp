@@ -74,18 +74,29 @@ int FileStream::save_state() {
 
 int FileStream::close_active() {
   if (fd_ < 0) return 0;
-  if (dirty_) {
-    // A closed file is complete on disk before the next one starts, whatever the durability
-    // mode: retention and consumers may rely on it.
-    if (int r = fs_.fdatasync(fd_); r != 0) return r;
-    dirty_ = false;
-  }
+  // A closed file is complete on disk before the next one starts, whatever the durability
+  // mode: retention and consumers may rely on it.
+  if (int r = sync(); r != 0) return r;
+  retire_active();
+  return 0;
+}
+
+void FileStream::retire_active() {
+  if (fd_ < 0) return;
   fs_.close(fd_);
   fd_ = -1;
+  dirty_ = false;
+  mid_line_ = false;
   closed_.push_back(active_);
   ++rotations_;
   if (active_range_known_) append_range_record(fs_, opt_.directory, opt_.prefix, active_.name, active_range_);
-  return 0;
+}
+
+void FileStream::discard_active() {
+  if (fd_ < 0) return;
+  const std::string path = opt_.directory + "/" + active_.name;
+  abandon_active();
+  fs_.unlink(path);
 }
 
 int FileStream::open_new(int64_t now_ms) {
@@ -174,7 +185,10 @@ int FileStream::append(std::string_view& data, int64_t now_ms) {
 
 int FileStream::sync() {
   if (fd_ < 0 || !dirty_) return 0;
-  if (int r = fs_.fdatasync(fd_); r != 0) return r;
+  if (int r = fs_.fdatasync(fd_); r != 0) {
+    sync_failed_ = true;
+    return r;
+  }
   dirty_ = false;
   return 0;
 }

@@ -53,6 +53,22 @@ class FileStream {
   // new file, recreating the directory if it is gone.
   bool active_is_gone();
   void abandon_active();
+  // True (once) when an fdatasync of this stream failed since the last call. After a failed
+  // fdatasync Linux may drop the pages it could not write and report that only once, so a
+  // later fdatasync of the same file can succeed without them: what was written since the
+  // last good sync may not be on disk, whatever later syncs say.
+  bool take_sync_failure() {
+    const bool failed = sync_failed_;
+    sync_failed_ = false;
+    return failed;
+  }
+  // Closes the active file as it is, without syncing, and keeps it in the trail (a suspect
+  // tail after a failed fdatasync stays for a verifier to see); the next append starts a
+  // new file.
+  void retire_active();
+  // Closes and deletes the active file: only for one that holds nothing but lines about to
+  // be written again elsewhere.
+  void discard_active();
   // Starts a new file when the active one is non-empty and older than rotate.interval.
   int rotate_if_old(int64_t now_ms);
   // Deletes closed files as the retention policy says; returns what it deleted.
@@ -85,6 +101,7 @@ class FileStream {
   int fd_ = -1;
   bool dirty_ = false;     // written since the last fdatasync
   bool mid_line_ = false;  // the active file ends inside a line (a write was cut short)
+  bool sync_failed_ = false;
   uint64_t next_counter_ = 1;
   uint64_t next_sequence_ = 0;
   uint64_t state_next_sequence_ = 0;

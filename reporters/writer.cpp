@@ -112,8 +112,22 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
   const std::string_view all = data;
   while (true) {
     heartbeat_ms_.store(now_unix_ms());
+    const std::string active_before = stream.active_name();
     int r = data.empty() ? 0 : stream.append(data, now_unix_ms());
     if (r == 0 && fsync_.load()) r = timed_sync(stream);
+    if (stream.take_sync_failure() && fsync_.load()) {
+      // Nothing of this write is acknowledged, and it may not all be on disk even if a
+      // later fdatasync succeeds (FileStream::take_sync_failure): write all of it again into
+      // a new file. The file that was active before stays as it is, its tail perhaps
+      // repeated in the next file (trailctl verify accepts a repeat that is byte for byte);
+      // a file this write opened holds nothing else and goes.
+      spdlog::error("{}: fdatasync failed in {}; writing this group's {} bytes again to a new file", what,
+                    stream.directory(), all.size());
+      if (stream.active_name() != active_before) stream.discard_active();
+      else stream.retire_active();
+      data = all;
+      if (r == 0) r = -EIO;
+    }
     if (r == 0 && stream.active_is_gone()) {
       // Someone deleted or moved the file (or its directory) while it was written to: what
       // went into it is not in the trail, so nothing may be acknowledged. Write all of it

@@ -1,13 +1,27 @@
-// The output directory changing under traild's feet: deleted or moved away. (A file system
-// turning read-only cannot be staged while traild has a file open; EROFS takes the same
-// retry path as the ENOSPC of disk_full_test.)
+// The output directory changing under traild's feet (deleted or moved away), and the disk
+// failing to sync. (A file system turning read-only cannot be staged while traild has a
+// file open; EROFS takes the same retry path as the ENOSPC of disk_full_test.)
 // An acknowledged event must be in the trail afterwards, whatever happened.
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
 
 #include "harness.hpp"
 
 namespace traild::test {
 namespace {
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TRAILD_TEST_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(TRAILD_TEST_TSAN)
+constexpr bool kUnderTsan = true;
+#else
+constexpr bool kUnderTsan = false;
+#endif
 
 bool in_trail(Daemon& d, const std::string& action) { return count_action(d.lines(), action) > 0; }
 
@@ -53,6 +67,56 @@ TEST(OutputFaults, SymlinkInPlaceOfTheDirectoryIsNeverFollowed) {
   EXPECT_TRUE(in_trail(d, "through-symlink"));
   EXPECT_TRUE(fs::is_empty(elsewhere));
   EXPECT_EQ(d.stop(), 0);
+}
+
+// fdatasync failing in the real binary (a preloaded library fails it while a flag file
+// exists): nothing is acknowledged while it fails, traild writes the group again into a new
+// file (after a failed fdatasync the kernel may have dropped the pages, and a later one can
+// succeed without them), every event is acknowledged once syncing works, and both verifiers
+// accept the trail with the repeated lines.
+TEST(OutputFaults, FailingFdatasyncHoldsAcknowledgementsAndTheGroupIsWrittenAgain) {
+  if (kUnderTsan) GTEST_SKIP() << "TSan's own fdatasync interceptor in the binary is found before a preloaded library";
+  Daemon d("out-fsync", "  durability: fsync\n");
+  const fs::path flag = d.dir() / "fail-sync";
+  d.set_env("LD_PRELOAD", FAIL_FSYNC_LIB);
+  d.set_env("TRAILD_TEST_FAIL_SYNC", flag.string());
+  d.start();
+  Client c(d.stream());
+  c.send(kAckHandshake + R"({"event":{"action":"sync","id":"s-0"}})" "\n");
+  ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+
+  std::ofstream(flag).put('1');
+  std::string group;
+  for (int i = 1; i <= 10; ++i) group += R"({"event":{"action":"sync","id":"s-)" + std::to_string(i) + R"("}})" "\n";
+  c.send(group);
+  // The file is left as it is; retrying, traild fails to save its state for a new file and
+  // to checkpoint the retired one, and keeps retrying.
+  ASSERT_TRUE(wait_until([&] {
+    const std::string log = d.log();
+    return log.find("fdatasync failed") != std::string::npos && log.find("cannot write a checkpoint") != std::string::npos;
+  })) << d.log();
+  EXPECT_EQ(c.read_line(std::chrono::milliseconds(1)), "") << "acknowledged while fdatasync fails";
+  fs::remove(flag);
+  for (int i = 1; i <= 10; ++i) {
+    std::string ack = c.read_line();
+    EXPECT_NE(ack.find("\"id\":\"s-" + std::to_string(i) + "\""), std::string::npos) << ack;
+    EXPECT_NE(ack.find("\"ok\":true"), std::string::npos) << ack;
+  }
+  ASSERT_EQ(d.stop(), 0);
+
+  // Each event is in the last file once; the first file may hold the group too.
+  std::map<std::string, int> seen;
+  for (const auto& l : d.lines()) ++seen[json_field(l, "id")];
+  for (int i = 0; i <= 10; ++i) {
+    const int n = seen["s-" + std::to_string(i)];
+    EXPECT_TRUE(n == 1 || (i > 0 && n == 2)) << "s-" << i << " written " << n << " times";
+  }
+  auto verify = run_command(std::string(TRAILCTL_BIN) + " verify " + d.output().string());
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("starts again at sequence"), std::string::npos) << verify.output;
+  auto python = run_command("python3 " + (fs::path(TRAILD_SOURCE_DIR) / "tests/tools/verify_trail.py").string() + " " +
+                            d.output().string());
+  EXPECT_EQ(python.exit_code, 0) << python.output;
 }
 
 }  // namespace

@@ -10,37 +10,13 @@
 
 #include "common/clock.hpp"
 #include "reporters/file_naming.hpp"
+#include "faulty_filesystem.hpp"
 
 namespace traild {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The real file system with injectable faults: write fails with ENOSPC once `space` bytes
-// have been written (a partial write first, as a full disk does).
-class FaultyFilesystem : public Filesystem {
- public:
-  int64_t space = -1;  // bytes that may still be written; -1 = unlimited
-  int open_append(const std::string& p, mode_t m, bool e) override { return real().open_append(p, m, e); }
-  ssize_t write(int fd, const char* d, size_t n) override {
-    if (space == 0) return -ENOSPC;
-    if (space > 0 && static_cast<int64_t>(n) > space) n = static_cast<size_t>(space);
-    ssize_t r = real().write(fd, d, n);
-    if (space > 0 && r > 0) space -= r;
-    return r;
-  }
-  int fdatasync(int fd) override { return real().fdatasync(fd); }
-  int close(int fd) override { return real().close(fd); }
-  int unlink(const std::string& p) override { return real().unlink(p); }
-  bool is_file_at(int fd, const std::string& p) override { return real().is_file_at(fd, p); }
-  int check_directory(const std::string& p) override { return real().check_directory(p); }
-  int sync_directory_error = 0;  // e.g. -EMFILE: the directory cannot be opened to sync it
-  int sync_directory(const std::string& d) override {
-    return sync_directory_error != 0 ? sync_directory_error : real().sync_directory(d);
-  }
-  std::optional<uint64_t> free_bytes(const std::string& d) override { return real().free_bytes(d); }
-  int replace_file(const std::string& p, const std::string& c) override { return real().replace_file(p, c); }
-};
+using test::FaultyFilesystem;
 
 // Appends `lines` in one call and returns the result (0 or -errno).
 int append(FileStream& s, const std::string& lines) {

@@ -89,7 +89,7 @@ class VerifierByHand : public ::testing::Test {
  protected:
   void SetUp() override {
     ChainStamper stamper;
-    for (int i = 1; i <= 5; ++i) {
+    for (int i = 1; i <= 6; ++i) {
       std::string line = R"({"event":{"action":"a)" + std::to_string(i) + R"("}})";
       const size_t size = line.size();
       line.append(simdjson::SIMDJSON_PADDING, ' ');
@@ -99,12 +99,15 @@ class VerifierByHand : public ::testing::Test {
       lines.push_back(out);
     }
   }
-  VerifyReport verify(const std::vector<std::string>& feed) {
+  VerifyReport verify(const std::vector<std::string>& feed) { return verify_files({feed}); }
+  VerifyReport verify_files(const std::vector<std::vector<std::string>>& files) {
     TrailVerifier v({.allow_unsigned_tail = true});
-    v.begin_file("t.jsonl");
-    for (const auto& l : feed) {
-      std::string padded = l + std::string(simdjson::SIMDJSON_PADDING, '\0');
-      v.feed(std::string_view(padded.data(), l.size()));
+    for (size_t f = 0; f < files.size(); ++f) {
+      v.begin_file("t" + std::to_string(f + 1) + ".jsonl");
+      for (const auto& l : files[f]) {
+        std::string padded = l + std::string(simdjson::SIMDJSON_PADDING, '\0');
+        v.feed(std::string_view(padded.data(), l.size()));
+      }
     }
     return v.finish();
   }
@@ -114,7 +117,7 @@ class VerifierByHand : public ::testing::Test {
 TEST_F(VerifierByHand, NamesEachKindOfDamage) {
   VerifyReport ok = verify(lines);
   ASSERT_TRUE(ok.ok()) << ok.failure->detail;
-  EXPECT_EQ(ok.events, 5u);
+  EXPECT_EQ(ok.events, 6u);
   auto edited = lines;
   edited[2][edited[2].find("a3")] = 'b';
   EXPECT_EQ(verify(edited).failure->kind, "modified");
@@ -130,6 +133,27 @@ TEST_F(VerifierByHand, NamesEachKindOfDamage) {
   auto garbage = lines;
   garbage[4] = "{\"not\":\"a trail line\"}";
   EXPECT_EQ(verify(garbage).failure->kind, "modified");
+}
+
+// After a failed fdatasync traild writes the group again into a new file: lines already
+// checked, repeated byte for byte from a file's first line, are accepted (and noted).
+TEST_F(VerifierByHand, AFileMayStartByRepeatingTheLinesBeforeItByteForByte) {
+  const auto& l = lines;
+  VerifyReport repeat = verify_files({{l[0], l[1], l[2], l[3]}, {l[2], l[3], l[4], l[5]}});
+  ASSERT_TRUE(repeat.ok()) << repeat.failure->detail;
+  EXPECT_EQ(repeat.events, 6u);
+  std::string notes;
+  for (const auto& n : repeat.notes) notes += n + "\n";
+  EXPECT_NE(notes.find("t2.jsonl starts again at sequence 3"), std::string::npos) << notes;
+  // Repeats in two files (the retry failed once more and its file went on in the next).
+  EXPECT_TRUE(verify_files({{l[0], l[1], l[2], l[3]}, {l[2]}, {l[3], l[4], l[5]}}).ok());
+  // Not at a file's start, or not the same bytes: damage as before.
+  EXPECT_EQ(verify_files({{l[0], l[1], l[2], l[3], l[2], l[3], l[4]}}).failure->kind, "reordered");
+  auto changed = l[3];
+  changed[changed.find("a4")] = 'b';
+  EXPECT_EQ(verify_files({{l[0], l[1], l[2], l[3]}, {l[2], changed, l[4]}}).failure->kind, "modified");
+  // A repeat that skips a line is not one.
+  EXPECT_EQ(verify_files({{l[0], l[1], l[2], l[3]}, {l[1], l[3], l[4]}}).failure->kind, "inserted");
 }
 
 }  // namespace

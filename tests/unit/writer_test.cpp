@@ -1,0 +1,98 @@
+// The writer thread over a fault-injecting file system: what it acknowledges and where the
+// lines end up when fdatasync fails.
+#include "reporters/writer.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "faulty_filesystem.hpp"
+#include "reporters/trail_scan.hpp"
+
+namespace traild {
+namespace {
+
+namespace fs = std::filesystem;
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("traild-writer-" + std::to_string(::getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  FileStreamOptions options(const std::string& name) {
+    return {dir / name, name, (dir / (name + ".state")).string(), {1 << 20, 86'400'000}, {90LL * 86'400'000, 1ULL << 40, 0}};
+  }
+  std::vector<std::string> files(const std::string& name) {
+    std::vector<std::string> out;
+    for (auto& f : list_trail_files(dir / name, name)) {
+      std::ifstream in(dir / name / f.name);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      out.push_back(ss.str());
+    }
+    return out;
+  }
+  static Batch batch(uint64_t id, std::string lines) {
+    Batch b;
+    b.id = id;
+    b.events = std::move(lines);
+    b.next_sequence = id + 1;
+    return b;
+  }
+  // Polls until `cond` holds: a condition, not a guess at timing.
+  static bool eventually(const std::function<bool()>& cond) {
+    for (int i = 0; i < 2000 && !cond(); ++i) ::usleep(5000);
+    return cond();
+  }
+  fs::path dir;
+  test::FaultyFilesystem ffs;
+  std::atomic<uint64_t> durable{0};
+};
+
+TEST_F(WriterTest, AFailedFdatasyncWritesTheGroupAgainToANewFileBeforeAcknowledging) {
+  FileStream trail(ffs, options("audit")), quarantine(ffs, options("rejected"));
+  trail.recover(16, 0);
+  quarantine.recover(16, 0);
+  Writer w(trail, quarantine, Durability::Fsync, {[&](uint64_t id, size_t) { durable = id; }, {}});
+  w.start();
+  w.submit(batch(1, "one\ntwo\n"));
+  ASSERT_TRUE(eventually([&] { return durable.load() == 1; }));
+  // The first failure leaves the active file as it is (its tail may or may not be on disk);
+  // the second hits the file the retry opened, which is deleted; the third attempt works.
+  ffs.sync_failures = 2;
+  w.submit(batch(2, "three\nfour\n"));
+  ASSERT_TRUE(eventually([&] { return durable.load() == 2; }));
+  EXPECT_EQ(ffs.sync_failures.load(), 0);
+  EXPECT_GE(w.io_errors(), 2u);
+  w.stop();
+  EXPECT_EQ(files("audit"), (std::vector<std::string>{"one\ntwo\nthree\nfour\n", "three\nfour\n"}));
+}
+
+TEST_F(WriterTest, InWriteModeAFailedFdatasyncAtRotationIsRetried) {
+  // durability: write promises survival of a crash of traild, not of the machine: the
+  // lines are in the page cache, and the rotation that could not sync is tried again.
+  FileStreamOptions o = options("audit");
+  o.rotate.max_size = 8;
+  FileStream trail(ffs, o), quarantine(ffs, options("rejected"));
+  trail.recover(16, 0);
+  quarantine.recover(16, 0);
+  Writer w(trail, quarantine, Durability::Write, {[&](uint64_t id, size_t) { durable = id; }, {}});
+  w.start();
+  w.submit(batch(1, "aaaaaaa\n"));
+  ASSERT_TRUE(eventually([&] { return durable.load() == 1; }));
+  ffs.sync_failures = 1;
+  w.submit(batch(2, "bbbbbbb\n"));
+  ASSERT_TRUE(eventually([&] { return durable.load() == 2; }));
+  w.stop();
+  EXPECT_EQ(files("audit"), (std::vector<std::string>{"aaaaaaa\n", "bbbbbbb\n"}));
+}
+
+}  // namespace
+}  // namespace traild
