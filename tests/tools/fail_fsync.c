@@ -7,27 +7,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static int failing(void) {
+static int fail_or_call(const char* name, int fd) {
   const char* flag = getenv("TRAILD_TEST_FAIL_SYNC");
-  return flag != NULL && access(flag, F_OK) == 0;
-}
-
-int fdatasync(int fd) {
-  static int (*real)(int);
-  if (failing()) {
+  if (flag != NULL && access(flag, F_OK) == 0) {
     errno = EIO;
     return -1;
   }
-  if (real == NULL) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+  int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
   return real(fd);
 }
 
-int fsync(int fd) {
-  static int (*real)(int);
-  if (failing()) {
-    errno = EIO;
-    return -1;
-  }
-  if (real == NULL) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-  return real(fd);
-}
+int fdatasync(int fd) { return fail_or_call("fdatasync", fd); }
+int fsync(int fd) { return fail_or_call("fsync", fd); }
