@@ -74,16 +74,17 @@ TEST(Limits, SlowFrameIsRefusedAndIdleConnectionClosedWhileOthersAreServed) {
   for (auto& l : d.lines()) EXPECT_EQ(l.find("never-finished"), std::string::npos);
 }
 
-TEST(Limits, TenMegabytesWithoutTerminatorCostNoMemoryAndBlockNoOne) {
+TEST(Limits, FiftyMegabytesWithoutTerminatorCostNoMemoryAndBlockNoOne) {
   Daemon d("limit-huge");
   d.start();
   Client huge(d.stream());
   huge.send(kAckHandshake);
-  BackgroundSender sender(huge.fd(), "{\"event\":{\"action\":\"" + std::string(10 << 20, 'x'));
+  BackgroundSender sender(huge.fd(), "{\"event\":{\"action\":\"" + std::string(50 << 20, 'x'));
   std::string reply = huge.read_line();
   EXPECT_NE(reply.find(R"("error":"too_large")"), std::string::npos) << reply;
   expect_served(d, "served-beside-huge");
   sender.join();
+  EXPECT_TRUE(sender.done()) << "traild read " << sender.sent() << " bytes of the 50 MiB, then stopped reading";
   EXPECT_LT(proc_status_kib(d.pid(), "VmHWM"), memory_bound_kib(48 << 10));
 }
 
