@@ -3,6 +3,7 @@
 #include "common/unix_address.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -104,6 +105,7 @@ void Daemon::start() {
     ::dup2(log, 2);
     ::dup2(log, 1);
     for (const auto& [name, value] : env_) ::setenv(name.c_str(), value.c_str(), 1);
+    if (as_other_user_ && (::setgroups(0, nullptr) != 0 || ::setgid(gid_) != 0 || ::setuid(uid_) != 0)) ::_exit(126);
     if (max_open_files_ > 0) {
       const std::string limit = "--nofile=" + std::to_string(max_open_files_) + ":" + std::to_string(max_open_files_);
       ::execlp("prlimit", "prlimit", limit.c_str(), TRAILD_BIN, "--config", config().c_str(), nullptr);
@@ -128,6 +130,13 @@ void Daemon::start() {
   const bool quiet = read_file(config()).find("level: ") != std::string::npos;  // may not log at info
   up = up && (quiet || wait_until([&] { return count_of(log(), ready_line) > ready_before; }));
   if (!up) throw std::runtime_error("traild did not start; log:\n" + log());
+}
+
+void Daemon::run_as(uid_t uid, gid_t gid) {
+  uid_ = uid;
+  gid_ = gid;
+  as_other_user_ = true;
+  if (::chown(dir_.c_str(), uid, gid) != 0) throw std::runtime_error("chown " + dir_.string() + ": " + std::strerror(errno));
 }
 
 bool Daemon::running() {

@@ -34,6 +34,8 @@ class Daemon {
   void start();               // returns once the stream socket accepts connections
   // Starts traild with at most `n` open files (through prlimit), for descriptor exhaustion.
   void limit_open_files(int n) { max_open_files_ = n; }
+  // Runs traild as this user and group (the test must be root; the directory is given to them).
+  void run_as(uid_t uid, gid_t gid);
   // An environment variable for the daemon (e.g. NOTIFY_SOCKET).
   void set_env(const std::string& name, const std::string& value) { env_.emplace_back(name, value); }
   int stop(int sig = SIGTERM);  // returns the exit status
@@ -61,6 +63,9 @@ class Daemon {
   fs::path dir_;
   pid_t pid_ = -1;
   int max_open_files_ = 0;
+  uid_t uid_ = 0;
+  gid_t gid_ = 0;
+  bool as_other_user_ = false;
   std::vector<std::pair<std::string, std::string>> env_;
 };
 

@@ -1,6 +1,5 @@
-// The output directory changing under traild's feet (deleted or moved away), and the disk
-// failing to sync. (A file system turning read-only cannot be staged while traild has a
-// file open; EROFS takes the same retry path as the ENOSPC of disk_full_test.)
+// The output directory changing under traild's feet (deleted, moved away, replaced by a
+// symlink, made read-only), and the disk failing to sync.
 // An acknowledged event must be in the trail afterwards, whatever happened.
 #include <gtest/gtest.h>
 
@@ -67,6 +66,38 @@ TEST(OutputFaults, SymlinkInPlaceOfTheDirectoryIsNeverFollowed) {
   EXPECT_TRUE(in_trail(d, "through-symlink"));
   EXPECT_TRUE(fs::is_empty(elsewhere));
   EXPECT_EQ(d.stop(), 0);
+}
+
+// The output directory turning read-only: the active file still takes lines, but the next
+// file cannot be created. Nothing that is not written is acknowledged; when the directory
+// is writable again everything is written, once. (traild runs as another user here: root
+// ignores directory permissions, and a read-only remount is refused while a file is open.)
+TEST(OutputFaults, ReadOnlyOutputDirectoryHoldsAcknowledgementsUntilWritableAgain) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run traild as another user";
+  Daemon d("out-readonly", "  rotate: {max_size: 4KiB, interval: 1d}\n", "input:\n  max_event_bytes: 4KiB\n");
+  d.run_as(65534, 65534);
+  d.start();
+  Client c(d.stream());
+  c.send(kAckHandshake + event_frame("before"));
+  ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos) << d.log();
+  fs::permissions(d.output(), fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                  fs::perms::group_exec);
+  // 40 events of ~450 bytes need new files, which cannot be created now.
+  std::string frames;
+  for (int i = 0; i < 40; ++i)
+    frames += R"({"event":{"action":"read-only","id":"ro-)" + std::to_string(i) + R"("},"message":")" +
+              std::string(200, 'r') + "\"}\n";
+  c.send(frames);
+  ASSERT_TRUE(wait_until([&] { return d.log().find("Permission denied") != std::string::npos; })) << d.log();
+  int acked = 0;
+  while (!c.read_line(std::chrono::milliseconds(100)).empty()) ++acked;
+  EXPECT_LT(acked, 40) << "acknowledged what could not be written";
+  fs::permissions(d.output(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  for (; acked < 40; ++acked) ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos) << d.log();
+  ASSERT_EQ(d.stop(), 0);
+  std::map<std::string, int> seen;
+  for (const auto& l : d.lines()) ++seen[json_field(l, "id")];
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(seen["ro-" + std::to_string(i)], 1) << "ro-" << i;
 }
 
 // fdatasync failing in the real binary (a preloaded library fails it while a flag file
