@@ -6,6 +6,7 @@ packages=(
   libboost-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libsystemd-dev libssl-dev
   libgtest-dev libbenchmark-dev
   socat netcat-openbsd python3 util-linux systemd
+  dpkg-dev lintian gzip
 )
 # `install-deps.sh fuzz` adds clang and its sanitizer/libFuzzer runtimes.
 if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
