@@ -134,6 +134,8 @@ const std::vector<KeyDef>& key_defs() {
        [](const std::string& v, Config& c) { auto e = check_socket_path(v); return e.empty() ? set_string(c.listen.stream, v) : e; }},
       {"listen.datagram", "datagram socket path, one event per datagram; \"\" disables (/run/traild/traild.dgram)",
        [](const std::string& v, Config& c) { auto e = check_socket_path(v); return e.empty() ? set_string(c.listen.datagram, v) : e; }},
+      {"listen.control", "control socket path: live metrics for trailctl stats, to whoever may open it; \"\" disables (/run/traild/traild.ctl)",
+       [](const std::string& v, Config& c) { auto e = check_socket_path(v); return e.empty() ? set_string(c.listen.control, v) : e; }},
       {"listen.mode", "octal permissions of the socket files (\"0660\")",
        [](const std::string& v, Config& c) -> std::string {
          unsigned mode = 0;

@@ -40,6 +40,7 @@ struct AllowList {
 struct ListenConfig {
   std::string stream = "/run/traild/traild.sock";
   std::string datagram = "/run/traild/traild.dgram";
+  std::string control = "/run/traild/traild.ctl";  // live metrics for trailctl stats
   mode_t mode = 0660;
   std::string group = "traild";  // "" keeps the daemon's own group
   uint32_t max_connections = 1024;

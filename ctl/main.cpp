@@ -13,7 +13,8 @@ void usage(std::ostream& out) {
          "  send     send NDJSON events from files or stdin, acknowledged\n"
          "  import   backfill MAAS, Run:ai, Salt or Gravitee AM audit exports\n"
          "  query    search the trail and export what a filter selects\n"
-         "  verify   check the trail's hash chain and signed checkpoints\n\n"
+         "  verify   check the trail's hash chain and signed checkpoints\n"
+         "  stats    show the running traild's metrics, live\n\n"
          "`trailctl COMMAND --help` describes a command.\n";
 }
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (cmd == "import") return traild::ctl::cmd_import(args);
   if (cmd == "query") return traild::ctl::cmd_query(args);
   if (cmd == "verify") return traild::ctl::cmd_verify(args);
+  if (cmd == "stats") return traild::ctl::cmd_stats(args);
   std::cerr << "trailctl: unknown command '" << cmd << "'\n";
   usage(std::cerr);
   return 2;

@@ -15,6 +15,7 @@
 
 #include "common/clock.hpp"
 #include "common/json_escape.hpp"
+#include "daemon/control_listener.hpp"
 #include "daemon/datagram_listener.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/pipeline.hpp"
@@ -101,9 +102,11 @@ class Server {
     pipeline_.emplace(config_, *writer_, recent_, next_seq, local_hostname(), tail.last_chain_hash);
     writer_->start();
 
-    const ActivatedSockets activated = take_activated_sockets(config_.listen.stream, config_.listen.datagram);
+    const ActivatedSockets activated =
+        take_activated_sockets({config_.listen.stream, config_.listen.datagram, config_.listen.control});
     owns_stream_ = activated.stream < 0;
     owns_datagram_ = activated.datagram < 0;
+    owns_control_ = activated.control < 0;
     if (activated.stream >= 0 || activated.datagram >= 0)
       spdlog::info("socket activation: stream {}, datagram {}", activated.stream >= 0 ? "from systemd" : "bound here",
                    activated.datagram >= 0 ? "from systemd" : "bound here");
@@ -121,6 +124,13 @@ class Server {
       datagram_.emplace(io_, fd, *pipeline_, config_.input.max_event_bytes);
       datagram_->set_allow(config_.listen.allow_datagram);
       datagram_->start();
+    }
+    if (!config_.listen.control.empty() || activated.control >= 0) {
+      int fd = activated.control >= 0 ? activated.control
+                                      : bind_unix_socket(config_.listen.control, SOCK_STREAM, config_.listen.mode,
+                                                         config_.listen.group);
+      control_.emplace(io_, fd, [this] { return prometheus_text(metrics_snapshot()); });
+      control_->start();
     }
     wait_signal();
     report_rate_limit_drops();
@@ -167,10 +177,7 @@ class Server {
     });
   }
 
-  // metrics.textfile, rewritten atomically (temporary file, fdatasync, rename) so the
-  // textfile collector never reads half of it.
-  void write_metrics() {
-    if (config_.metrics.textfile.empty()) return;
+  MetricsSnapshot metrics_snapshot() const {
     MetricsSnapshot m;
     m.pipeline = pipeline_->stats();
     if (stream_) {
@@ -180,7 +187,14 @@ class Server {
     m.queue_bytes = pipeline_->queued_bytes();
     m.write_errors = writer_->io_errors();
     m.writer = writer_->stats();
-    const int r = Filesystem::real().replace_file(config_.metrics.textfile, prometheus_text(m));
+    return m;
+  }
+
+  // metrics.textfile, rewritten atomically (temporary file, fdatasync, rename) so the
+  // textfile collector never reads half of it.
+  void write_metrics() {
+    if (config_.metrics.textfile.empty()) return;
+    const int r = Filesystem::real().replace_file(config_.metrics.textfile, prometheus_text(metrics_snapshot()));
     if (r != 0 && !metrics_failing_)
       spdlog::warn("metrics: cannot write {}: {}", config_.metrics.textfile, std::strerror(-r));
     metrics_failing_ = r != 0;
@@ -250,6 +264,7 @@ class Server {
     if (!stopping_ || !pipeline_->all_durable()) return;
     if (stream_) stream_->close_all();
     if (datagram_) datagram_->close();
+    if (control_) control_->stop();
     signals_.cancel();
     io_.stop();
   }
@@ -340,6 +355,7 @@ class Server {
     };
     restart_only("listen.stream", [](Config& c) -> auto& { return c.listen.stream; });
     restart_only("listen.datagram", [](Config& c) -> auto& { return c.listen.datagram; });
+    restart_only("listen.control", [](Config& c) -> auto& { return c.listen.control; });
     restart_only("listen.mode", [](Config& c) -> auto& { return c.listen.mode; });
     restart_only("listen.group", [](Config& c) -> auto& { return c.listen.group; });
     restart_only("output.directory", [](Config& c) -> auto& { return c.output.directory; });
@@ -376,11 +392,13 @@ class Server {
   void remove_sockets() {
     if (owns_stream_ && !config_.listen.stream.empty()) ::unlink(config_.listen.stream.c_str());
     if (owns_datagram_ && !config_.listen.datagram.empty()) ::unlink(config_.listen.datagram.c_str());
+    if (owns_control_ && !config_.listen.control.empty()) ::unlink(config_.listen.control.c_str());
   }
 
   Config config_;
   bool owns_stream_ = true;  // bound by traild (removed at exit), not passed by systemd
   bool owns_datagram_ = true;
+  bool owns_control_ = true;
   std::string config_path_;
   boost::asio::io_context io_{1};
   boost::asio::signal_set signals_;
@@ -399,6 +417,7 @@ class Server {
   std::optional<Pipeline> pipeline_;
   std::optional<StreamListener> stream_;
   std::optional<DatagramListener> datagram_;
+  std::optional<ControlListener> control_;
   bool stopping_ = false;
 };
 

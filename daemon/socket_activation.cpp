@@ -18,7 +18,7 @@ bool is_unix_socket(int fd, int type, const std::string& path) {
 
 }  // namespace
 
-ActivatedSockets take_activated_sockets(const std::string& stream_path, const std::string& datagram_path) {
+ActivatedSockets take_activated_sockets(const SocketPaths& paths) {
   ActivatedSockets out;
   char** names = nullptr;
   const int n = sd_listen_fds_with_names(1, &names);  // 1: unset LISTEN_* so children do not inherit them
@@ -27,7 +27,9 @@ ActivatedSockets take_activated_sockets(const std::string& stream_path, const st
     const int fd = SD_LISTEN_FDS_START + i;
     const std::string_view name = names != nullptr && names[i] != nullptr ? names[i] : "";
     // By type: one socket unit names all its sockets alike, so names cannot tell them apart.
-    if (sd_is_socket(fd, AF_UNIX, SOCK_STREAM, 1) > 0 && out.stream < 0) {
+    if (out.control < 0 && is_unix_socket(fd, SOCK_STREAM, paths.control) && sd_is_socket(fd, AF_UNIX, SOCK_STREAM, 1) > 0) {
+      out.control = fd;
+    } else if (sd_is_socket(fd, AF_UNIX, SOCK_STREAM, 1) > 0 && out.stream < 0) {
       out.stream = fd;
     } else if (sd_is_socket(fd, AF_UNIX, SOCK_DGRAM, -1) > 0 && out.datagram < 0) {
       out.datagram = fd;
@@ -38,8 +40,8 @@ ActivatedSockets take_activated_sockets(const std::string& stream_path, const st
       ::close(fd);
       continue;
     }
-    if (!is_unix_socket(fd, fd == out.stream ? SOCK_STREAM : SOCK_DGRAM,
-                        fd == out.stream ? stream_path : datagram_path))
+    if (fd != out.control && !is_unix_socket(fd, fd == out.stream ? SOCK_STREAM : SOCK_DGRAM,
+                                             fd == out.stream ? paths.stream : paths.datagram))
       spdlog::warn("socket activation: passed socket {} is not at the configured path; serving it anyway", fd);
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     ::fcntl(fd, F_SETFD, FD_CLOEXEC);

@@ -67,7 +67,7 @@ Daemon::Daemon(const std::string& name, std::string output_yaml, std::string top
 
 void Daemon::write_config(const std::string& output_yaml, const std::string& top_yaml) {
   std::ofstream(config()) << "listen:\n  stream: " << stream().string() << "\n  datagram: " << datagram().string()
-                          << "\n  group: \"\"\n"
+                          << "\n  control: " << control().string() << "\n  group: \"\"\n"
                           << "output:\n  directory: " << output().string() << "\n" << output_yaml
                           << "quarantine:\n  directory: " << quarantine().string() << "\n"
                           << "state_directory: " << (dir_ / "state").string() << "\n"

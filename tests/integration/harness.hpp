@@ -47,6 +47,7 @@ class Daemon {
   fs::path dir() const { return dir_; }
   fs::path stream() const { return dir_ / "run/traild.sock"; }
   fs::path datagram() const { return dir_ / "run/traild.dgram"; }
+  fs::path control() const { return dir_ / "run/traild.ctl"; }
   fs::path output() const { return dir_ / "log"; }
   fs::path quarantine() const { return dir_ / "rejected"; }
   fs::path config() const { return dir_ / "traild.yaml"; }

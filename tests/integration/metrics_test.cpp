@@ -58,5 +58,34 @@ TEST(Metrics, TheTextfileCountsWhatHappened) {
   fs::remove(prom);
 }
 
+// trailctl stats reads the same numbers live from the control socket, which has the
+// sockets' mode; without traild it says why and exits 1.
+TEST(Metrics, TrailctlStatsReadsThemLiveFromTheControlSocket) {
+  Daemon d("metrics-stats");
+  d.start();
+  EXPECT_EQ(fs::status(d.control()).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write);
+  Client c(d.stream());
+  c.send(kAckHandshake + event_frame("s1") + event_frame("s2") + "{not json\n");
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(c.read_line().empty());
+  const std::string stats = std::string(TRAILCTL_BIN) + " stats --socket " + d.control().string();
+  auto raw = run_command(stats + " --prometheus");
+  ASSERT_EQ(raw.exit_code, 0) << raw.output;
+  std::map<std::string, double> m = samples(raw.output);
+  EXPECT_GE(m["traild_events_accepted_total"], 2) << raw.output;
+  EXPECT_EQ(m["traild_events_rejected_total{reason=\"invalid_json\"}"], 1) << raw.output;
+  EXPECT_EQ(m["traild_connections"], 1) << raw.output;
+  auto table = run_command(stats);
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_EQ(table.output.find("# HELP"), std::string::npos) << table.output;
+  EXPECT_TRUE(std::regex_search(table.output, std::regex(R"(traild_events_rejected_total\{reason="invalid_json"\} +1\n)")))
+      << table.output;
+  ASSERT_EQ(d.stop(), 0);
+  EXPECT_FALSE(fs::exists(d.control())) << "the control socket is removed at exit";
+  auto down = run_command(stats);
+  EXPECT_EQ(down.exit_code, 1) << down.output;
+  EXPECT_NE(down.output.find("cannot connect to " + d.control().string()), std::string::npos) << down.output;
+}
+
 }  // namespace
 }  // namespace traild::test
