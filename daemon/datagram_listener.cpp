@@ -103,6 +103,7 @@ DatagramListener::ReadState DatagramListener::read_batch() {
     }
     if (!pipeline_.rate_limiter().take(sender.uid, now)) {
       pipeline_.rate_limiter().count_drop(sender.uid);  // reported as a traild-rate-limit event
+      ++rate_limited_;
       continue;
     }
     std::string_view data(buffers_.data() + static_cast<size_t>(i) * slot_, msgs_[i].msg_len);

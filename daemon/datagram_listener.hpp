@@ -26,6 +26,8 @@ class DatagramListener {
   // Senders outside the list are dropped and counted (a datagram has no one to answer).
   void set_allow(const AllowList& allow) { allow_ = allow; }
   uint64_t refused() const { return refused_; }
+  // Datagrams dropped over input.rate_limit (a datagram cannot be slowed down).
+  uint64_t rate_limited() const { return rate_limited_; }
 
  private:
   enum class ReadState { MoreAvailable, WouldBlock, Paused };
@@ -46,6 +48,7 @@ class DatagramListener {
   bool stopped_ = false;
   AllowList allow_;
   uint64_t refused_ = 0;
+  uint64_t rate_limited_ = 0;
   uint64_t warned_ = 0;
   int64_t last_warning_ms_ = 0;
 };

@@ -51,6 +51,10 @@ std::string prometheus_text(const MetricsSnapshot& m) {
   e.family("traild_connections_closed_total", "counter", "Stream connections traild closed, by reason.");
   e.sample("traild_connections_closed_total", m.stream.frame_timeouts, "{reason=\"frame_timeout\"}");
   e.sample("traild_connections_closed_total", m.stream.idle_timeouts, "{reason=\"idle_timeout\"}");
+  e.family("traild_datagrams_dropped_total", "counter",
+           "Datagrams dropped before validation, by reason (a datagram has no one to answer).");
+  e.sample("traild_datagrams_dropped_total", m.datagrams_not_allowed, "{reason=\"not_allowed\"}");
+  e.sample("traild_datagrams_dropped_total", m.datagrams_rate_limited, "{reason=\"rate_limited\"}");
   e.single("traild_queue_bytes", "gauge", "Bytes received but not yet written (bounded by output.max_queue_bytes).",
            m.queue_bytes);
   e.single("traild_written_bytes_total", "counter", "Bytes written to the trail and the quarantine.",

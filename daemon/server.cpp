@@ -184,6 +184,10 @@ class Server {
       m.stream = stream_->stats();
       m.connections = stream_->connections();
     }
+    if (datagram_) {
+      m.datagrams_not_allowed = datagram_->refused();
+      m.datagrams_rate_limited = datagram_->rate_limited();
+    }
     m.queue_bytes = pipeline_->queued_bytes();
     m.write_errors = writer_->io_errors();
     m.writer = writer_->stats();

@@ -22,6 +22,16 @@ void expect_served(Daemon& d, const std::string& action) {
   EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos) << action;
 }
 
+// traild_datagrams_dropped_total{reason=REASON} as trailctl stats shows it.
+std::string dropped_datagrams(const Daemon& d, const std::string& reason) {
+  auto r = run_command(std::string(TRAILCTL_BIN) + " stats --socket " + d.control().string());
+  const std::string name = "traild_datagrams_dropped_total{reason=\"" + reason + "\"}";
+  const size_t at = r.output.find(name);
+  if (r.exit_code != 0 || at == std::string::npos) return "missing: " + r.output;
+  const size_t value = r.output.find_first_not_of(' ', at + name.size());
+  return r.output.substr(value, r.output.find('\n', value) - value);
+}
+
 // Adds keys to the harness's listen: section.
 void listen_extra(Daemon& d, const std::string& extra) {
   std::string config = read_file(d.config());
@@ -102,6 +112,7 @@ TEST(Limits, AllowlistsRefuseOtherUsersOnBothSockets) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ASSERT_TRUE(wait_until([&] { return d.log().find("outside listen.allow.datagram dropped") != std::string::npos; }))
       << d.log();
+  EXPECT_EQ(dropped_datagrams(d, "not_allowed"), "1");
   for (auto& l : d.lines()) EXPECT_EQ(l.find("dgram-refused"), std::string::npos);
 
   // The running user's own id lets it in again after a reload.
@@ -164,6 +175,8 @@ for _ in range(5):
   })) << stream_times.size();
   // 150 events at 100/s with a burst of 10 cannot have arrived in less than 1.4 s.
   EXPECT_GE(stream_times.back() - stream_times.front(), 1300);
+  const std::string stats = dropped_datagrams(d, "rate_limited");
+
 
   // The drops are reported at shutdown at the latest, with their uid and count.
   EXPECT_EQ(d.stop(), 0);
@@ -176,6 +189,7 @@ for _ in range(5):
   EXPECT_LT(nobody_written, 200u);
   EXPECT_NE(report.find(R"("user":{"id":"65534"})"), std::string::npos) << report;
   EXPECT_NE(report.find("\"dropped\":" + std::to_string(200 - nobody_written)), std::string::npos) << report;
+  EXPECT_EQ(stats, std::to_string(200 - nobody_written)) << "trailctl stats counts the same drops";
 }
 
 
