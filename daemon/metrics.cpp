@@ -37,12 +37,17 @@ class Exposition {
 std::string prometheus_text(const MetricsSnapshot& m) {
   std::string out;
   Exposition e(out);
+  e.single("traild_events_received_total", "counter",
+           "Frames received from clients on both sockets (accepted, rejected or recognised as resent).",
+           m.pipeline.received);
   e.single("traild_events_accepted_total", "counter", "Events written to the trail (traild's own included).",
            m.pipeline.accepted);
   e.family("traild_events_rejected_total", "counter", "Frames rejected and quarantined, by error code.");
   for (size_t i = 0; i < kRejectCodes; ++i)
     e.sample("traild_events_rejected_total", m.pipeline.rejected_by_code[i],
              "{reason=\"" + std::string(reject_code_name(static_cast<RejectCode>(i))) + "\"}");
+  e.single("traild_events_quarantined_total", "counter",
+           "Frames written to the quarantine: every rejected frame, with its error and sender.", m.pipeline.rejected);
   e.single("traild_events_resent_total", "counter", "Resent events recognised by event.id and not written again.",
            m.pipeline.resent);
   e.single("traild_connections", "gauge", "Open stream connections.", m.connections);

@@ -129,6 +129,7 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
                                    const ClientChoice& choice) {
   const int64_t now = now_unix_ms();
   touched_ = true;
+  stats_.received += kind != SourceKind::Internal;
   std::string_view msg;
   if (!decode_record(record, kind, msg)) return reject(record, record.size(), sender, kind, now);
   const bool has_syslog = syslog_.format != SyslogHeader::Format::None;
@@ -194,6 +195,7 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
 Pipeline::Outcome Pipeline::reject_oversize(std::string_view head, uint64_t size, const Sender& sender,
                                              SourceKind kind) {
   touched_ = true;
+  stats_.received += kind != SourceKind::Internal;
   rejection_.code = RejectCode::TooLarge;
   rejection_.message = "event is " + std::string(size > head.size() + 1 ? "at least " : "") + std::to_string(size) +
                        " bytes, more than input.max_event_bytes (" + std::to_string(parser_.limits().max_event_bytes) +

@@ -35,6 +35,7 @@ struct Sender {
 };
 
 struct PipelineStats {
+  uint64_t received = 0;  // frames from clients (stream and datagram) that reached validation
   uint64_t accepted = 0;
   uint64_t rejected = 0;
   uint64_t resent = 0;  // recognised by event.id and not written again

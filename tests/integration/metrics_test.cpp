@@ -44,6 +44,8 @@ TEST(Metrics, TheTextfileCountsWhatHappened) {
     return m["traild_events_accepted_total"] >= 3 && m["traild_events_rejected_total{reason=\"invalid_json\"}"] == 1;
   })) << read_file(prom);
   EXPECT_EQ(m["traild_events_rejected_total{reason=\"not_an_object\"}"], 1);
+  EXPECT_EQ(m["traild_events_received_total"], 4) << "two events, two bad frames";
+  EXPECT_EQ(m["traild_events_quarantined_total"], 2);
   EXPECT_EQ(m["traild_events_rejected_total{reason=\"type_mismatch\"}"], 0) << "every reason is present, zeros too";
   EXPECT_EQ(m["traild_connections"], 1);
   EXPECT_GT(m["traild_written_bytes_total"], 0);
