@@ -97,7 +97,13 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
         frame_buffer(have + static_cast<size_t>(n), last_read_ms_);
       }
     }
-    if (state != ReadState::Stopped && !l_.draining_) wait_readable();
+    if (state != ReadState::Stopped && !l_.draining_) {
+      // Whole frames a rate pause left in carry_ wait for the bucket, not for the socket: a
+      // client that sent everything and waits for its acknowledgements never makes it
+      // readable again, so a timer must frame them.
+      if (rate_stopped_) throttle(std::max<int64_t>(1, l_.pipeline_.rate_limiter().wait_ms(sender_.uid, now_unix_ms())));
+      else wait_readable();
+    }
     l_.pipeline_.submit_if_writer_idle();
     flush();
     return state;
@@ -145,6 +151,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   // keeps what is not framed yet, an incomplete frame or what a throttle stopped at, in carry_.
   void frame_buffer(size_t total, int64_t now_ms) {
     const char* buf = l_.read_buffer();
+    rate_stopped_ = false;
     const size_t used = framer_.feed({buf, total}, *this);
     if (carry_.empty() && used < total) frame_started_ms_ = now_ms;
     carry_.assign(buf + used, total - used);
@@ -220,7 +227,10 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
     RateLimiter& limiter = l_.pipeline_.rate_limiter();
     if (l_.draining_ || !limiter.enabled()) return false;
     const int64_t now = now_unix_ms();
-    if (limiter.wait_ms(sender_.uid, now) > 0) return true;
+    if (limiter.wait_ms(sender_.uid, now) > 0) {
+      rate_stopped_ = true;
+      return true;
+    }
     limiter.charge(sender_.uid, 1, now);
     return false;
   }
@@ -340,6 +350,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   bool writing_ = false;
   bool paused_ = false;
   bool throttled_ = false;
+  bool rate_stopped_ = false;  // framing stopped at the rate limit: carry_ holds whole frames
   boost::asio::steady_timer throttle_timer_{sock_.get_executor()};
   int64_t last_read_ms_ = now_unix_ms();
   int64_t frame_started_ms_ = 0;  // when the partial frame in carry_ began

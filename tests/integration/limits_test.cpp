@@ -193,6 +193,25 @@ for _ in range(5):
 }
 
 
+// A fast rate with no burst: the bucket is often empty when framing stops and full again
+// when traild looks next. A client that sent everything at once and waits for its
+// acknowledgements must still get them all (found under TSan: whole frames stayed unframed
+// until the client sent more, which it never did, and the frame timeout closed it).
+TEST(Limits, RateLimitedClientThatSentEverythingIsServedToTheEnd) {
+  Daemon d("limit-rate-end", "", "input:\n  rate_limit: {events_per_second: 20000, burst: 1}\n");
+  d.start();
+  Client c(d.stream());
+  std::string frames = kAckHandshake;
+  for (int i = 0; i < 3000; ++i) frames += event_frame("rate-end");
+  BackgroundSender sender(c.fd(), frames);
+  for (int i = 0; i < 3000; ++i) {
+    const std::string ack = c.read_line(std::chrono::seconds(10));
+    ASSERT_NE(ack.find("\"ok\":true"), std::string::npos) << "acknowledgement " << i + 1 << ": " << ack << d.log();
+  }
+  sender.join();
+  EXPECT_EQ(d.stop(), 0);
+}
+
 TEST(Limits, TwoThousandIdleConnectionsDoNotKeepANormalClientWaiting) {
   Daemon d("limit-idle-many");
   listen_extra(d, "  max_connections: 4096\n");
