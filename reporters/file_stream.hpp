@@ -84,6 +84,8 @@ class FileStream {
   uint64_t state_next_sequence() const { return state_next_sequence_; }
   const std::string& directory() const { return opt_.directory; }
   std::string active_name() const { return fd_ >= 0 ? active_.name : std::string(); }
+  // The active file's counter (names are never reused, counters start at 1); 0 when none.
+  uint64_t active_counter() const { return fd_ >= 0 ? active_.counter : 0; }
   uint64_t active_size() const { return fd_ >= 0 ? active_.size : 0; }
   uint64_t rotations() const { return rotations_; }
   void close();

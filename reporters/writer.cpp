@@ -112,7 +112,7 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
   const std::string_view all = data;
   while (true) {
     heartbeat_ms_.store(now_unix_ms());
-    const std::string active_before = stream.active_name();
+    const uint64_t active_before = stream.active_counter();
     int r = data.empty() ? 0 : stream.append(data, now_unix_ms());
     if (r == 0 && fsync_.load()) r = timed_sync(stream);
     if (stream.take_sync_failure() && fsync_.load()) {
@@ -123,7 +123,7 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
       // a file this write opened holds nothing else and goes.
       spdlog::error("{}: fdatasync failed in {}; writing this group's {} bytes again to a new file", what,
                     stream.directory(), all.size());
-      if (stream.active_name() != active_before) stream.discard_active();
+      if (stream.active_counter() != active_before) stream.discard_active();
       else stream.retire_active();
       data = all;
       if (r == 0) r = -EIO;
