@@ -39,10 +39,10 @@ def convert(lines, name, section, summary, version):
         if in_comment or line.startswith("<!--"):
             in_comment = "-->" not in line
             continue
-        if not headed and line.strip() and not line.startswith(("# ", "## ")):
-            out.append(".SH DESCRIPTION")  # text before the first section describes
-        if line.startswith("## ") or (not headed and line.strip() and not line.startswith("# ")):
+        if not headed and line.strip() and not line.startswith("# "):
             headed = True
+            if not line.startswith("## "):
+                out.append(".SH DESCRIPTION")  # text before the first section describes
         if line.startswith("```"):
             out.append(".EX" if not in_code else ".EE")
             in_code = not in_code
@@ -80,7 +80,7 @@ def convert(lines, name, section, summary, version):
     # No empty paragraphs: collapse repeated .PP and .PP right before a heading or item.
     cleaned = []
     for item in out:
-        if item == ".PP" and cleaned and cleaned[-1] in (".PP",) :
+        if item == ".PP" and cleaned and cleaned[-1] == ".PP":
             continue
         if item.startswith((".SH", ".SS", ".IP")) and cleaned and cleaned[-1] == ".PP":
             cleaned.pop()

@@ -22,6 +22,7 @@
 
 #include "common/unix_address.hpp"
 #include "harness.hpp"
+#include "reporters/file_naming.hpp"
 #include "reporters/trail_scan.hpp"
 
 namespace traild::test {
@@ -205,9 +206,7 @@ class TrailWatcher {
   }
 
  private:
-  static bool is_trail_file(std::string_view name) {
-    return name.rfind("audit-", 0) == 0 && name.size() > 6 && name.substr(name.size() - 6) == ".jsonl";
-  }
+  static bool is_trail_file(std::string_view name) { return parse_file_name("audit", name).has_value(); }
 
   void run() {
     alignas(inotify_event) char buf[16384];

@@ -50,6 +50,12 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
+CommandResult trailctl_send(const Daemon& d, const std::string& ndjson) {
+  const fs::path input = d.dir() / "trailctl-send.ndjson";
+  std::ofstream(input, std::ios::binary) << ndjson;
+  return run_command(std::string(TRAILCTL_BIN) + " send --socket " + d.stream().string() + " " + input.string());
+}
+
 std::string json_field(const std::string& line, const std::string& key) {
   std::string pat = "\"" + key + "\":\"";
   auto at = line.find(pat);

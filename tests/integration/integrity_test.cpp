@@ -33,14 +33,11 @@ std::string integrity_yaml(const fs::path& keys, bool keyed) {
 
 // Sends `n` acknowledged events whose actions start with `tag`.
 void send_events(Daemon& d, const std::string& tag, int n) {
-  const fs::path input = d.dir() / (tag + ".ndjson");
-  {
-    std::ofstream out(input);
-    for (int i = 0; i < n; ++i)
-      out << "{\"event\":{\"action\":\"" << tag << "\",\"id\":\"" << tag << "-" << i
-          << "\"},\"user\":{\"name\":\"u" << i << "\"},\"message\":\"" << std::string(80, 'm') << "\"}\n";
-  }
-  auto r = run_command(std::string(TRAILCTL_BIN) + " send --socket " + d.stream().string() + " " + input.string());
+  std::string events;
+  for (int i = 0; i < n; ++i)
+    events += "{\"event\":{\"action\":\"" + tag + "\",\"id\":\"" + tag + "-" + std::to_string(i) +
+              "\"},\"user\":{\"name\":\"u" + std::to_string(i) + "\"},\"message\":\"" + std::string(80, 'm') + "\"}\n";
+  auto r = trailctl_send(d, events);
   ASSERT_EQ(r.exit_code, 0) << r.output;
 }
 

@@ -45,12 +45,10 @@ TEST(Rotation, SizeRotationWhileTailingSeesEveryLineExactlyOnce) {
   std::thread t([&] {
     while (!done) tailer.poll();
   });
-  fs::path input = d.dir() / "events.ndjson";
-  {
-    std::ofstream out(input);
-    for (int i = 0; i < 3000; ++i) out << "{\"event\":{\"action\":\"rot\",\"id\":\"r-" << i << "\"},\"message\":\"" << std::string(100, 'z') << "\"}\n";
-  }
-  auto r = run_command(std::string(TRAILCTL_BIN) + " send --socket " + d.stream().string() + " " + input.string());
+  std::string events;
+  for (int i = 0; i < 3000; ++i)
+    events += "{\"event\":{\"action\":\"rot\",\"id\":\"r-" + std::to_string(i) + "\"},\"message\":\"" + std::string(100, 'z') + "\"}\n";
+  auto r = trailctl_send(d, events);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ASSERT_EQ(d.stop(), 0);
   done = true;
@@ -99,12 +97,9 @@ TEST(Rotation, RetentionKeepsTheTrailUnderMaxTotalSize) {
            "  dedup_window: 1024\n",
            "input:\n  max_event_bytes: 4KiB\n");
   d.start();
-  fs::path input = d.dir() / "events.ndjson";
-  {
-    std::ofstream out(input);
-    for (int i = 0; i < 3000; ++i) out << "{\"event\":{\"action\":\"fill\"},\"message\":\"" << std::string(100, 'q') << "\"}\n";
-  }
-  auto r = run_command(std::string(TRAILCTL_BIN) + " send --socket " + d.stream().string() + " " + input.string());
+  std::string events;
+  for (int i = 0; i < 3000; ++i) events += "{\"event\":{\"action\":\"fill\"},\"message\":\"" + std::string(100, 'q') + "\"}\n";
+  auto r = trailctl_send(d, events);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // Retention runs after each rotation; the last rotation's deletions are written as events.
   ASSERT_TRUE(wait_until([&] {
@@ -133,12 +128,9 @@ TEST(Rotation, RetentionKeepsTheFilesHoldingTheLastDedupWindowEvents) {
            "  dedup_window: 1024\n",
            "input:\n  max_event_bytes: 4KiB\n");
   d.start();
-  fs::path input = d.dir() / "events.ndjson";
-  {
-    std::ofstream out(input);
-    for (int i = 0; i < 2000; ++i) out << "{\"event\":{\"action\":\"fill\",\"id\":\"f-" << i << "\"}}\n";
-  }
-  auto r = run_command(std::string(TRAILCTL_BIN) + " send --socket " + d.stream().string() + " " + input.string());
+  std::string events;
+  for (int i = 0; i < 2000; ++i) events += "{\"event\":{\"action\":\"fill\",\"id\":\"f-" + std::to_string(i) + "\"}}\n";
+  auto r = trailctl_send(d, events);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ASSERT_EQ(d.stop(), 0);
   // The window counts events of every kind, traild's own too, by event.sequence.

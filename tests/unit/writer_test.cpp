@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "faulty_filesystem.hpp"
@@ -51,24 +52,37 @@ class WriterTest : public ::testing::Test {
     for (int i = 0; i < 2000 && !cond(); ++i) ::usleep(5000);
     return cond();
   }
+  // Starts a writer over the trail `trail_options` and a quarantine beside it; `durable`
+  // follows its acknowledgements.
+  Writer& start(Durability durability, const FileStreamOptions& trail_options) {
+    trail.emplace(ffs, trail_options);
+    quarantine.emplace(ffs, options("rejected"));
+    trail->recover(16, 0);
+    quarantine->recover(16, 0);
+    writer.emplace(*trail, *quarantine, durability,
+                   Writer::Callbacks{[this](uint64_t id, size_t) { durable = id; }, {}});
+    writer->start();
+    return *writer;
+  }
+  // Submits a batch of `lines` and waits until it is acknowledged.
+  bool write(uint64_t id, std::string lines) {
+    writer->submit(batch(id, std::move(lines)));
+    return eventually([&] { return durable.load() == id; });
+  }
   fs::path dir;
   test::FaultyFilesystem ffs;
   std::atomic<uint64_t> durable{0};
+  std::optional<FileStream> trail, quarantine;
+  std::optional<Writer> writer;  // after the streams: destroyed (stopped) first
 };
 
 TEST_F(WriterTest, AFailedFdatasyncWritesTheGroupAgainToANewFileBeforeAcknowledging) {
-  FileStream trail(ffs, options("audit")), quarantine(ffs, options("rejected"));
-  trail.recover(16, 0);
-  quarantine.recover(16, 0);
-  Writer w(trail, quarantine, Durability::Fsync, {[&](uint64_t id, size_t) { durable = id; }, {}});
-  w.start();
-  w.submit(batch(1, "one\ntwo\n"));
-  ASSERT_TRUE(eventually([&] { return durable.load() == 1; }));
+  Writer& w = start(Durability::Fsync, options("audit"));
+  ASSERT_TRUE(write(1, "one\ntwo\n"));
   // The first failure leaves the active file as it is (its tail may or may not be on disk);
   // the second hits the file the retry opened, which is deleted; the third attempt works.
   ffs.sync_failures = 2;
-  w.submit(batch(2, "three\nfour\n"));
-  ASSERT_TRUE(eventually([&] { return durable.load() == 2; }));
+  ASSERT_TRUE(write(2, "three\nfour\n"));
   EXPECT_EQ(ffs.sync_failures.load(), 0);
   EXPECT_GE(w.io_errors(), 2u);
   w.stop();
@@ -80,16 +94,10 @@ TEST_F(WriterTest, InWriteModeAFailedFdatasyncAtRotationIsRetried) {
   // lines are in the page cache, and the rotation that could not sync is tried again.
   FileStreamOptions o = options("audit");
   o.rotate.max_size = 8;
-  FileStream trail(ffs, o), quarantine(ffs, options("rejected"));
-  trail.recover(16, 0);
-  quarantine.recover(16, 0);
-  Writer w(trail, quarantine, Durability::Write, {[&](uint64_t id, size_t) { durable = id; }, {}});
-  w.start();
-  w.submit(batch(1, "aaaaaaa\n"));
-  ASSERT_TRUE(eventually([&] { return durable.load() == 1; }));
+  Writer& w = start(Durability::Write, o);
+  ASSERT_TRUE(write(1, "aaaaaaa\n"));
   ffs.sync_failures = 1;
-  w.submit(batch(2, "bbbbbbb\n"));
-  ASSERT_TRUE(eventually([&] { return durable.load() == 2; }));
+  ASSERT_TRUE(write(2, "bbbbbbb\n"));
   w.stop();
   EXPECT_EQ(files("audit"), (std::vector<std::string>{"aaaaaaa\n", "bbbbbbb\n"}));
 }
