@@ -1,7 +1,8 @@
 #include "integrity/verifier.hpp"
 
+#include "common/mapped_file.hpp"
+
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -302,17 +303,11 @@ VerifyReport verify_directory(const std::string& directory, std::string_view pre
   std::string tail;
   for (size_t i = 0; i < files.size() && !verifier.failed(); ++i) {
     verifier.begin_file(files[i].name);
-    const int fd = ::open((directory + "/" + files[i].name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) continue;  // gone since it was listed: the chain tells whether that matters
-    struct stat fst {};
-    ::fstat(fd, &fst);
-    const size_t size = static_cast<size_t>(fst.st_size);
     // Mapped, not read: the lines are parsed and hashed where they lie, without a copy.
-    void* map = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-    ::close(fd);
-    if (map == MAP_FAILED) continue;
-    ::madvise(map, size, MADV_SEQUENTIAL);
-    const char* data = static_cast<const char*>(map);
+    const MappedFile file(directory + "/" + files[i].name);
+    if (!file.ok() || file.view().empty()) continue;  // gone since it was listed: the chain tells whether that matters
+    const char* data = file.view().data();
+    const size_t size = file.view().size();
     size_t pos = 0;
     while (!verifier.failed()) {
       const void* nl = std::memchr(data + pos, '\n', size - pos);
@@ -328,7 +323,6 @@ VerifyReport verify_directory(const std::string& directory, std::string_view pre
       }
       pos = eol + 1;
     }
-    ::munmap(map, size);
     if (pos < size && !verifier.failed()) verifier.torn_tail(size - pos, i + 1 == files.size());
   }
   VerifyReport report = verifier.finish();

@@ -88,7 +88,8 @@ void write_answer(const QueryResult& result, OutputFormat format, const std::vec
   };
   switch (format) {
     case OutputFormat::Json: {
-      out << "{\"count\":" << result.events.size() << ",\"matched\":" << result.matched << ",\"events\":[";
+      out << "{\"count\":" << result.events.size() << (result.complete ? ",\"matched\":" : ",\"matched_at_least\":")
+          << result.matched << ",\"events\":[";
       bool first = true;
       each([&](const std::string& line, simdjson::dom::element e) {
         out << (first ? "" : ",") << (fields.empty() ? line : project(e, fields));
@@ -135,7 +136,8 @@ void write_answer(const QueryResult& result, OutputFormat format, const std::vec
         for (const auto& c : columns) row += truncated(printable(cell(e, c)), column_width(c)) + "  ";
         out << row << "\n";
       });
-      out << "(" << result.events.size() << " of " << result.matched << " matching events)\n";
+      out << "(" << result.events.size() << " of " << (result.complete ? "" : "at least ") << result.matched
+          << " matching events)\n";
       if (!result.next.empty()) out << "next: --after " << result.next << "\nprev: --before " << result.prev << "\n";
       return;
     }

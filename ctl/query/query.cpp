@@ -12,7 +12,7 @@
 #include <map>
 
 #include "common/clock.hpp"
-#include "ctl/input.hpp"
+#include "common/mapped_file.hpp"
 #include "reporters/range_index.hpp"
 
 namespace traild::ctl {
@@ -61,7 +61,6 @@ class FilePruner {
  public:
   FilePruner(const std::vector<fs::path>& files, std::optional<int64_t> since, std::optional<int64_t> until)
       : since_(since), until_(until) {
-    if (!since && !until) return;
     for (const auto& f : files) {
       const std::string dir = f.parent_path().string();
       if (!ranges_.count(dir)) ranges_[dir] = read_range_index(dir);
@@ -70,14 +69,19 @@ class FilePruner {
     }
   }
 
-  bool skip(const fs::path& f) const {
-    if (!since_ && !until_) return false;
+  // The @timestamp range of a closed file with a record; nullopt for the rest.
+  std::optional<TimeRange> known_range(const fs::path& f) const {
     const std::string dir = f.parent_path().string(), name = f.filename().string();
-    if (newest_.at(dir + "/" + stream_of(name)) == name) return false;
+    if (newest_.at(dir + "/" + stream_of(name)) == name) return std::nullopt;
     const auto& ranges = ranges_.at(dir);
     const auto it = ranges.find(name);
-    if (it == ranges.end()) return false;
-    return (since_ && it->second.last_ms < *since_) || (until_ && it->second.first_ms >= *until_);
+    if (it == ranges.end()) return std::nullopt;
+    return it->second;
+  }
+
+  bool skip(const fs::path& f) const {
+    const auto range = known_range(f);
+    return range && ((since_ && range->last_ms < *since_) || (until_ && range->first_ms >= *until_));
   }
 
  private:
@@ -172,7 +176,8 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
   const auto display_before = ordered(q.reverse);
   // The page is the events nearest a cursor (--after: the smallest keys above it; --before:
   // the largest below it), else the first in display order.
-  const auto select_before = ordered(q.after ? true : q.before ? false : q.reverse);
+  const bool select_ascending = q.after ? true : q.before ? false : q.reverse;
+  const auto select_before = ordered(select_ascending);
   // A page keeps only its offset+limit best matches (a heap whose top is the worst kept),
   // so memory does not grow with the trail; an export keeps every match.
   const size_t keep_at_most = q.limit ? q.offset + *q.limit : SIZE_MAX;
@@ -191,16 +196,48 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
   std::vector<std::string> needles;
   for (const auto& f : q.filters)
     if (std::string t = f.required_text(); !t.empty()) needles.push_back(std::move(t));
+  // Sorted by @timestamp with a page to fill, the files are read in the order of their
+  // ranges, best first, and reading stops at the first file that cannot hold an event better
+  // than the worst one kept: the first page of a large trail reads its newest files only.
+  struct Candidate {
+    fs::path path;
+    std::optional<TimeRange> range;
+  };
+  std::vector<Candidate> todo;
   for (const auto& path : files) {
-    if (pruner.skip(path)) {
+    if (pruner.skip(path))
       ++result.files_pruned;
+    else
+      todo.push_back({path, pruner.known_range(path)});
+  }
+  const bool by_time = q.limit && q.sort_field == "@timestamp";
+  const bool newest_wanted = !select_ascending;
+  if (by_time) {
+    std::stable_sort(todo.begin(), todo.end(), [&](const Candidate& a, const Candidate& b) {
+      if (a.range.has_value() != b.range.has_value()) return !a.range;  // unknown ranges first
+      if (!a.range) return false;
+      return newest_wanted ? a.range->last_ms > b.range->last_ms : a.range->first_ms < b.range->first_ms;
+    });
+  }
+  auto cannot_improve = [&](const TimeRange& range) {
+    if (matches.size() < keep_at_most || matches.front().rank != 0) return false;
+    const double worst = matches.front().number;
+    // Ties on the time are broken by sequence, so a file reaching the worst kept time is read.
+    return newest_wanted ? static_cast<double>(range.last_ms) + 1 <= worst : static_cast<double>(range.first_ms) > worst;
+  };
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const fs::path& path = todo[i].path;
+    if (by_time && todo[i].range && cannot_improve(*todo[i].range)) {
+      result.files_pruned += todo.size() - i;
+      result.complete = false;
+      break;
+    }
+    const MappedFile file(path.string());
+    if (!file.ok()) {
+      warnings << "trailctl query: cannot read " << path.string() << ": " << std::strerror(file.errno_value()) << "\n";
       continue;
     }
-    std::string text;
-    if (!read_file(path.string(), text)) {
-      warnings << "trailctl query: cannot read " << path.string() << "\n";
-      continue;
-    }
+    const std::string_view text = file.view();
     ++result.files_read;
     size_t pos = 0, line_no = 0;
     while (pos < text.size()) {
@@ -214,11 +251,11 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
         line_no += static_cast<size_t>(std::count(text.data() + pos, text.data() + start, '\n'));
         pos = start;
         if (!hit && text.back() == '\n') break;  // no candidate left, and no torn end to report
-        if (!hit) pos = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+        if (!hit) pos = text.rfind('\n') == std::string_view::npos ? 0 : text.rfind('\n') + 1;
       }
       ++line_no;
       const size_t nl = text.find('\n', pos);
-      if (nl == std::string::npos) {
+      if (nl == std::string_view::npos) {
         ++result.skipped_lines;
         warnings << path.string() << ":" << line_no << ": skipped: incomplete last line (being written, or torn)\n";
         break;

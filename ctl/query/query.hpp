@@ -44,13 +44,16 @@ struct QueryOptions {
 };
 
 struct QueryResult {
-  size_t matched = 0;               // events that passed the window and filters
+  size_t matched = 0;               // events that passed the window and filters, in the files read
+  bool complete = true;             // false: files that could not change the page were left unread,
+                                    // so `matched` is a lower bound
   std::vector<std::string> events;  // the page, in order, each one JSON object
   std::string next;                 // cursor for the events after this page (greater keys)
   std::string prev;                 // cursor for the events before it (smaller keys)
   size_t skipped_lines = 0;         // torn or corrupt lines, reported on `warnings`
   size_t files_read = 0;
-  size_t files_pruned = 0;          // skipped unread: their recorded range misses the window
+  size_t files_pruned = 0;          // skipped unread: their recorded range misses the window, or
+                                    // cannot hold an event for the page
 };
 
 // Runs the query. Torn or corrupt lines are skipped and reported (file and line) on

@@ -237,5 +237,54 @@ TEST(QueryPruning, ClosedFilesOutsideTheWindowAreNotRead) {
   EXPECT_EQ(reported_all, files.size() - 1) << all;
 }
 
+// Sorted by time with a page to fill, the engine reads files best first by their recorded
+// ranges and stops at the first one that cannot improve the page: the answer is the same as
+// a full sort's, and files that cannot hold it are not read (their damage goes unreported).
+TEST(QueryPruning, APageByTimeReadsOnlyTheFilesThatCanHoldIt) {
+  Daemon d("query-early-stop", "  rotate: {max_size: 4KiB, interval: 1d}\n", "input:\n  max_event_bytes: 2KiB\n");
+  d.start();
+  const fs::path seeds = fs::path(TRAILD_SOURCE_DIR) / "tests" / "data" / "seeds";
+  // 2022 first, then 2018: the newest files by name hold the oldest events.
+  for (const char* f : {"maas_001_example.txt", "maas_000_example2.txt"}) {
+    auto r = run_command(std::string(TRAILCTL_BIN) + " import --socket " + d.stream().string() +
+                         " --dialect maas " + (seeds / f).string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  d.stop();
+  const auto files = d.files();
+  ASSERT_GE(files.size(), 4u) << "rotation by size should have made several files";
+  const fs::path err = d.dir() / "err", all = d.dir() / "all.jsonl";
+  auto query = [&](const std::string& args) {
+    return run_command("(" + std::string(TRAILCTL_BIN) + " query " + d.output().string() + " --all " + args + " 2>" +
+                       err.string() + ")");
+  };
+  ASSERT_EQ(query("--format jsonl --fields event.id --output " + all.string()).exit_code, 0);
+  std::vector<std::string> everything;
+  for (std::istringstream in(read_file(all)); std::getline(in, everything.emplace_back());) {}
+  everything.pop_back();
+  ASSERT_GE(everything.size(), 6u);
+  // Damage every file; a file the query reads reports it.
+  for (const auto& f : files) std::ofstream(f, std::ios::app) << "damage\n";
+  auto damage_reports = [&] {
+    const std::string text = read_file(err);
+    size_t n = 0;
+    for (size_t pos = 0; (pos = text.find("skipped: not a JSON object", pos)) != std::string::npos; ++pos) ++n;
+    return n;
+  };
+  auto newest = query("--limit 2 --format json --fields event.id");
+  EXPECT_EQ(newest.output.rfind("{\"count\":2,\"matched_at_least\":", 0), 0u) << newest.output;
+  EXPECT_NE(newest.output.find("\"events\":[" + everything[0] + "," + everything[1] + "]"), std::string::npos)
+      << newest.output;
+  EXPECT_LT(damage_reports(), files.size() - 1) << read_file(err);
+  auto oldest = query("--limit 2 --reverse --format jsonl --fields event.id");
+  EXPECT_EQ(oldest.output, everything[everything.size() - 1] + "\n" + everything[everything.size() - 2] + "\n");
+  EXPECT_LT(damage_reports(), files.size() - 1) << read_file(err);
+  // The next older page through the cursor continues the full order.
+  const size_t prev_at = newest.output.find("\"prev\":\"") + 8;
+  const std::string prev = newest.output.substr(prev_at, newest.output.find('"', prev_at) - prev_at);
+  auto older = query("--limit 2 --format jsonl --fields event.id --before " + prev);
+  EXPECT_EQ(older.output, everything[2] + "\n" + everything[3] + "\n");
+}
+
 }  // namespace
 }  // namespace traild::test
