@@ -12,5 +12,6 @@ int cmd_import(const std::vector<std::string>& args);
 int cmd_query(const std::vector<std::string>& args);
 int cmd_verify(const std::vector<std::string>& args);
 int cmd_stats(const std::vector<std::string>& args);
+int cmd_ui(const std::vector<std::string>& args);
 
 }  // namespace traild::ctl

@@ -1,5 +1,8 @@
 #include "ctl/export_record.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include "common/json_escape.hpp"
 #include "ctl/ack_client.hpp"
 
@@ -14,6 +17,13 @@ std::string record_export(const std::string& socket, const ExportRecord& record)
   if (!record.destination.empty()) {
     event.append(",\"file\":{\"path\":");
     append_json_string(event, record.destination);
+    event.append("}");
+  }
+  // Who ran it, by name: a claim beside the uid the kernel attests (process.user.id), so the
+  // record reads well in the Event History's User/App column.
+  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr) {
+    event.append(",\"user\":{\"name\":");
+    append_json_string(event, pw->pw_name);
     event.append("}");
   }
   event.append("}");

@@ -14,7 +14,8 @@ void usage(std::ostream& out) {
          "  import   backfill MAAS, Run:ai, Salt or Gravitee AM audit exports\n"
          "  query    search the trail and export what a filter selects\n"
          "  verify   check the trail's hash chain and signed checkpoints\n"
-         "  stats    show the running traild's metrics, live\n\n"
+         "  stats    show the running traild's metrics, live\n"
+         "  ui       serve a read-only Event History web page for the trail\n\n"
          "`trailctl COMMAND --help` describes a command.\n";
 }
 
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   if (cmd == "query") return traild::ctl::cmd_query(args);
   if (cmd == "verify") return traild::ctl::cmd_verify(args);
   if (cmd == "stats") return traild::ctl::cmd_stats(args);
+  if (cmd == "ui") return traild::ctl::cmd_ui(args);
   std::cerr << "trailctl: unknown command '" << cmd << "'\n";
   usage(std::cerr);
   return 2;

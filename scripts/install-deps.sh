@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   socat netcat-openbsd python3 util-linux systemd
   dpkg-dev lintian gzip
+  chromium nodejs
 )
 # `install-deps.sh fuzz` adds clang and its sanitizer/libFuzzer runtimes.
 if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
@@ -19,4 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Debian's nodejs comes without npm (NodeSource's has it built in); the browser tests need it.
+if ! command -v npm > /dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
 fi

@@ -173,11 +173,11 @@ std::optional<Filter> parse_where(std::string_view text, std::string& error) {
       break;
     }
   if (field.empty() || op == nullptr) {
-    error = "--where '" + std::string(text) + "': expected 'FIELD OP VALUE' with OP one of == != =@ !@ =^ =$ < <= > >=";
+    error = "'" + std::string(text) + "': expected 'FIELD OP VALUE' with OP one of == != =@ !@ =^ =$ < <= > >=";
     return std::nullopt;
   }
   if (!known_field(field)) {
-    error = "--where: unknown field \"" + field + "\" (not an ECS field, nor one of traild's or a dialect's)";
+    error = "unknown field \"" + field + "\" (not an ECS field, nor one of traild's or a dialect's)";
     return std::nullopt;
   }
   i += op->text.size();

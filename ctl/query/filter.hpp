@@ -30,7 +30,8 @@ struct Filter {
 };
 
 // Parses 'FIELD OP VALUE' (OP one of == != =@ !@ =^ =$ < <= > >=). Returns nullopt with
-// `error` naming the problem: no operator, an unknown field.
+// `error` naming the problem (no operator, an unknown field), for the caller to prefix
+// with the option's name.
 std::optional<Filter> parse_where(std::string_view text, std::string& error);
 
 // Whether traild can write a field of this dotted name: an ECS field (or inside an ECS

@@ -105,7 +105,7 @@ std::optional<QueryRequest> parse_query_request(const std::vector<QueryParam>& p
                                  std::to_string(*ns)});
     } else if (name == "where") {
       auto f = parse_where(v, error);
-      if (!f) return std::nullopt;
+      if (!f) return fail(opt + ": " + error);
       q.filters.push_back(std::move(*f));
     } else if (name == "since") {
       since = v;
