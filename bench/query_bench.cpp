@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "bench/synthetic_trail.hpp"
 #include "common/clock.hpp"
 #include "ctl/query/query.hpp"
 #include "reporters/range_index.hpp"
@@ -44,17 +45,9 @@ struct Trail {
         const int64_t ms = kStartMs + f * kDayMs + i * 1000;
         ++seq;
         range.merge({ms, ms});
-        std::ostringstream line;
-        line << R"({"@timestamp":")" << traild::rfc3339_ms(ms)
-             << R"(","event":{"action":"role-update","category":["iam"],"type":["change"],"outcome":"success",)"
-             << R"("id":"01a2-)" << seq << R"(","created":")" << traild::rfc3339_ms(ms)
-             << R"(","kind":"event","sequence":)" << seq << R"(},"user":{"name":"user)" << (i % 500)
-             << R"(","id":"u-)" << (i % 500) << R"("},"source":{"ip":"10.0.1.)" << (i % 250)
-             << R"("},"entity":{"target":{"id":"obj-)" << i
-             << R"(","type":"host"}},"organization":{"id":"tenant-3"},"message":"role-update by user)" << (i % 500)
-             << R"(","host":{"hostname":"vm"},"process":{"pid":4242,"name":"app","user":{"id":"1000"}}})" << "\n";
-        out << line.str();
-        written += line.str().size();
+        const std::string line = traild::bench::synthetic_event_line(ms, seq, static_cast<uint64_t>(i));
+        out << line;
+        written += line.size();
         ++events;
       }
       bytes += written;

@@ -9,7 +9,7 @@ seconds="${1:-60}"
 bash scripts/install-deps.sh fuzz
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DTRAILD_SANITIZE=address,undefined -DTRAILD_FUZZ=ON -DTRAILD_BUILD_TESTS=OFF -DTRAILD_BUILD_BENCH=OFF >/dev/null
-targets=(framer syslog parser config dialect import query verify)
+targets=(framer syslog parser config dialect import query ui_url verify)
 cmake --build build-fuzz -j "${JOBS:-2}" --target "${targets[@]/%/_fuzz}"
 mkdir -p build-fuzz/artifacts
 for t in "${targets[@]}"; do

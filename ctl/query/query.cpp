@@ -225,6 +225,16 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
     // Ties on the time are broken by sequence, so a file reaching the worst kept time is read.
     return newest_wanted ? static_cast<double>(range.last_ms) + 1 <= worst : static_cast<double>(range.first_ms) > worst;
   };
+  // traild writes @timestamp first ({"@timestamp":"...",): a line outside the window is
+  // skipped by that prefix, unparsed. Other lines are judged after parsing, below.
+  auto outside_window = [&](std::string_view line) {
+    static constexpr std::string_view kPrefix = "{\"@timestamp\":\"";
+    if ((!q.since_ms && !q.until_ms) || line.substr(0, kPrefix.size()) != kPrefix) return false;
+    const size_t end = line.find('"', kPrefix.size());
+    if (end == std::string_view::npos) return false;
+    const auto ms = parse_rfc3339_ms(line.substr(kPrefix.size(), end - kPrefix.size()));
+    return ms && ((q.since_ms && *ms < *q.since_ms) || (q.until_ms && *ms >= *q.until_ms));
+  };
   for (size_t i = 0; i < todo.size(); ++i) {
     const fs::path& path = todo[i].path;
     if (by_time && todo[i].range && cannot_improve(*todo[i].range)) {
@@ -239,7 +249,14 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
     }
     const std::string_view text = file.view();
     ++result.files_read;
-    size_t pos = 0, line_no = 0;
+    // Line numbers are only needed to report a skipped line: counted then, from the last one.
+    size_t counted_to = 0, counted_lines = 0;
+    auto line_number = [&](size_t at) {
+      counted_lines += static_cast<size_t>(std::count(text.data() + counted_to, text.data() + at, '\n'));
+      counted_to = at;
+      return counted_lines + 1;
+    };
+    size_t pos = 0;
     while (pos < text.size()) {
       if (!needles.empty()) {
         // Jump to the line holding the next occurrence of the first required text: lines
@@ -248,28 +265,28 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
         const size_t at = hit ? static_cast<size_t>(static_cast<const char*>(hit) - text.data()) : text.size();
         const void* nl_before = at > pos ? ::memrchr(text.data() + pos, '\n', at - pos) : nullptr;
         const size_t start = nl_before ? static_cast<size_t>(static_cast<const char*>(nl_before) - text.data()) + 1 : pos;
-        line_no += static_cast<size_t>(std::count(text.data() + pos, text.data() + start, '\n'));
         pos = start;
         if (!hit && text.back() == '\n') break;  // no candidate left, and no torn end to report
         if (!hit) pos = text.rfind('\n') == std::string_view::npos ? 0 : text.rfind('\n') + 1;
       }
-      ++line_no;
       const size_t nl = text.find('\n', pos);
       if (nl == std::string_view::npos) {
         ++result.skipped_lines;
-        warnings << path.string() << ":" << line_no << ": skipped: incomplete last line (being written, or torn)\n";
+        warnings << path.string() << ":" << line_number(pos) << ": skipped: incomplete last line (being written, or torn)\n";
         break;
       }
       const std::string_view line(text.data() + pos, nl - pos);
+      const size_t line_start = pos;
       pos = nl + 1;
       bool candidate = true;
       for (const auto& n : needles)
         candidate = candidate && ::memmem(line.data(), line.size(), n.data(), n.size()) != nullptr;
       if (!candidate) continue;
+      if (outside_window(line)) continue;
       simdjson::dom::element event;
       if (parser.parse(line.data(), line.size(), true).get(event) || !event.is_object()) {
         ++result.skipped_lines;
-        warnings << path.string() << ":" << line_no << ": skipped: not a JSON object\n";
+        warnings << path.string() << ":" << line_number(line_start) << ": skipped: not a JSON object\n";
         continue;
       }
       if (q.since_ms || q.until_ms) {
