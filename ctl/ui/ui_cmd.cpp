@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "common/hex.hpp"
@@ -16,7 +17,8 @@ namespace traild::ctl {
 namespace {
 
 void ui_usage(std::ostream& out) {
-  out << "usage: trailctl ui [DIR] [--listen ADDRESS:PORT] [--token-file FILE] [--allow-remote] [--socket PATH]\n\n"
+  out << "usage: trailctl ui [DIR] [--listen ADDRESS:PORT] [--token-file FILE] [--allow-remote] [--socket PATH]\n"
+         "                  [--max-export N]\n\n"
          "Serves a read-only Event History page for the trail under DIR (default /var/log/traild)\n"
          "and prints the URL to open, which carries a random access token.\n\n"
          "  --listen ADDRESS:PORT  where to listen (default 127.0.0.1:8765; port 0 picks a free one)\n"
@@ -24,7 +26,8 @@ void ui_usage(std::ostream& out) {
          "                         bytes; the file must not be readable by group or others)\n"
          "  --allow-remote         allow an ADDRESS other than loopback (the page has no TLS)\n"
          "  --socket PATH          traild's socket, to record downloads in the trail (default "
-      << kDefaultSocket << ")\n\n"
+      << kDefaultSocket << ")\n"
+         "  --max-export N         the most events one download may hold (default 250000; it is built in memory)\n\n"
          "Stops on SIGINT or SIGTERM. Exit status: 0 stopped, 1 cannot listen, 2 bad usage.\n";
 }
 
@@ -60,6 +63,7 @@ std::string random_token() {
 int cmd_ui(const std::vector<std::string>& args) {
   std::string directory = "/var/log/traild", listen = "127.0.0.1:8765", token_file, socket = kDefaultSocket;
   bool allow_remote = false;
+  size_t max_export = 250'000;
   auto usage_error = [](const std::string& why) {
     std::cerr << "trailctl ui: " << why << "\n";
     return 2;
@@ -86,6 +90,13 @@ int cmd_ui(const std::vector<std::string>& args) {
       token_file = v;
     else if (a == "--socket")
       socket = v;
+    else if (a == "--max-export") {
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || v[0] == '-' || n == 0 || n > 100'000'000)
+        return usage_error("--max-export must be a number of events from 1 to 100000000");
+      max_export = static_cast<size_t>(n);
+    }
     else
       return usage_error("unknown option '" + a + "' (see trailctl ui --help)");
   }
@@ -111,7 +122,7 @@ int cmd_ui(const std::vector<std::string>& args) {
   try {
     boost::asio::io_context io;
     HttpServer server(io, *endpoint);
-    const UiRoutes routes({directory, token, socket, UiRoutes::cookie_name_for_port(server.port())});
+    const UiRoutes routes({directory, token, socket, UiRoutes::cookie_name_for_port(server.port()), max_export});
     std::string host = endpoint->address().to_string();
     if (endpoint->address().is_v6()) host = "[" + host + "]";
     std::cout << "trailctl ui: serving the trail under " << directory << "\n"

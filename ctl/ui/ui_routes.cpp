@@ -137,9 +137,16 @@ UiResponse UiRoutes::query(const UiRequest& request, const std::vector<QueryPara
                                error);
   if (!q) return json_error(400, error);
   q->options.directory = settings_.directory;
+  // An export keeps at most max_export + 1 events: one more than allowed means too many.
+  const bool capped = whole_export && !q->options.limit;
+  if (capped) q->options.limit = settings_.max_export + 1;
   std::ostringstream warnings;
   const QueryResult result = run_query(q->options, warnings);
   if (!warnings.str().empty()) std::cerr << warnings.str();
+  if (capped && result.events.size() > settings_.max_export)
+    return json_error(413, "this download would hold more than " + std::to_string(settings_.max_export) +
+                               " events (trailctl ui --max-export): narrow the filters or the date range, or run "
+                               "trailctl query --output FILE on the host");
   UiResponse r;
   r.content_type = content_type_of(q->format);
   std::ostringstream body;

@@ -30,6 +30,10 @@ struct UiSettings {
   std::string token;      // what every request must carry
   std::string socket;     // traild's socket, to record exports
   std::string cookie_name;
+  // The most events one download may hold: an export is built in memory, so this bounds
+  // trailctl ui's memory (about 1 KiB per event at most). Larger ones are refused with a
+  // hint to narrow the filters or use trailctl query --output.
+  size_t max_export = 250'000;
 };
 
 class UiRoutes {

@@ -273,6 +273,22 @@ TEST_F(Ui, AnExportIsEveryMatchAndIsRecordedInTheTrail) {
   }
 }
 
+// Exports are built in memory: --max-export bounds them, and a larger one is refused with
+// what to do instead, and not recorded as an export.
+TEST_F(Ui, ADownloadOverTheCapIsRefusedWithAHint) {
+  auto ui = start_ui({"--max-export", std::to_string(Trail::alice_failures_recent())});
+  const HttpAnswer fits = http(ui->port(), "GET", "/api/export?actor=alice&failed=true&format=jsonl", bearer(ui->token()));
+  EXPECT_EQ(fits.status, 200) << fits.body;
+  EXPECT_EQ(std::count(fits.body.begin(), fits.body.end(), '\n'), Trail::alice_failures_recent());
+  const HttpAnswer over = http(ui->port(), "GET", "/api/export?actor=alice&format=csv", bearer(ui->token()));
+  EXPECT_EQ(over.status, 413) << over.body;
+  EXPECT_NE(over.body.find("more than " + std::to_string(Trail::alice_failures_recent()) + " events"), std::string::npos)
+      << over.body;
+  EXPECT_NE(over.body.find("trailctl query --output"), std::string::npos) << over.body;
+  ASSERT_TRUE(wait_until([&] { return count_action(daemon_->lines(), "trail-export") == 1; }));
+  EXPECT_EQ(run_command(std::string(TRAILCTL_BIN) + " ui --max-export 0").exit_code, 2);
+}
+
 TEST_F(Ui, ListeningBeyondLoopbackNeedsAFlagAndWarns) {
   auto refused = run_command(std::string(TRAILCTL_BIN) + " ui " + daemon_->output().string() + " --listen 0.0.0.0:0");
   EXPECT_EQ(refused.exit_code, 2);

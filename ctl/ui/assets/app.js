@@ -341,6 +341,36 @@ function page(direction) {
   load();
 }
 
+// A download is fetched first, so a refusal (too many events, a bad filter) shows as an
+// error on the page instead of as a downloaded error document.
+async function download(format, button) {
+  const href = exportHref(format);
+  button.classList.add('busy');
+  try {
+    const response = await fetch(href, {credentials: 'same-origin'});
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      showError(body.error || `${response.status} ${response.statusText}`);
+      return;
+    }
+    showError('');
+    const disposition = response.headers.get('Content-Disposition') || '';
+    const name = (/filename="([^"]+)"/.exec(disposition) || [])[1] || `traild-export.${format}`;
+    const url = URL.createObjectURL(await response.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (e) {
+    showError(`The download failed: ${e.message}`);
+  } finally {
+    button.classList.remove('busy');
+  }
+}
+
 async function addColumn(field) {
   // The server knows which fields exist: ask it, and show its error for a misspelt one.
   const response = await fetch(`/api/events?${new URLSearchParams({limit: '1', fields: field, all: 'true'})}`);
@@ -401,6 +431,12 @@ async function start() {
     if (field && await addColumn(field)) $('add-column').value = '';
   });
   $('detail-close').addEventListener('click', () => $('detail').close());
+  for (const [id, format] of [['download-csv', 'csv'], ['download-json', 'json']]) {
+    $(id).addEventListener('click', (e) => {
+      e.preventDefault();
+      download(format, $(id));
+    });
+  }
 
   renderColumnChooser();
   renderHeader();
