@@ -52,6 +52,7 @@ void Pipeline::reconfigure(const Config& config) {
   rate_limiter_.configure(config.input.rate_limit, config.input.rate_burst);
   parser_.set_limits({config.input.max_event_bytes, config.input.max_depth});
   redactor_ = Redactor(config.redact);
+  raw_redactor_ = RawRedactor(config.redact);
   dialect_ = dialect_from_name(config.input.dialect).value_or(Dialect::Auto);
   maas_zone_ = config.input.maas_zone;
   gravitee_format_ = config.output.format == "gravitee";
@@ -203,8 +204,9 @@ Pipeline::Outcome Pipeline::reject_oversize(std::string_view head, uint64_t size
   return reject(head, size, sender, kind, now_unix_ms());
 }
 
-// One quarantine line: what was rejected, why, from whom and when. The raw frame is kept as a
-// JSON string when it is valid UTF-8, else base64, so the quarantine file stays valid JSON lines.
+// One quarantine line: what was rejected, why, from whom and when. The raw frame, its secret
+// values redacted (RawRedactor), is kept as a JSON string when it is valid UTF-8, else base64,
+// so the quarantine file stays valid JSON lines.
 Pipeline::Outcome Pipeline::reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind,
                                    int64_t now_ms) {
   ++stats_.rejected;
@@ -217,7 +219,10 @@ Pipeline::Outcome Pipeline::reject(std::string_view raw, uint64_t size, const Se
   q.append(",\"error\":{\"code\":");
   append_json_string(q, reject_code_name(rejection_.code));
   q.append(",\"message\":");
-  append_json_string(q, rejection_.message);
+  // Some messages quote the frame ("MSG starts ..."): redacted like the frame itself.
+  redacted_frame_.assign(rejection_.message);
+  raw_redactor_.apply(redacted_frame_);
+  append_json_string(q, redacted_frame_);
   q.append("},\"listener\":");
   append_json_string(q, source_name(kind));
   q.append(",\"sender\":");
@@ -225,6 +230,12 @@ Pipeline::Outcome Pipeline::reject(std::string_view raw, uint64_t size, const Se
   q.append(",\"size\":");
   append_uint(q, size);
   if (raw.size() < size) q.append(",\"truncated\":true");
+  redacted_frame_.assign(raw);
+  if (const size_t redacted = raw_redactor_.apply(redacted_frame_); redacted > 0) {
+    q.append(",\"redacted\":");
+    append_uint(q, redacted);
+  }
+  raw = redacted_frame_;
   if (simdjson::validate_utf8(raw.data(), raw.size())) {
     q.append(",\"raw\":");
     append_json_string(q, raw);

@@ -16,6 +16,7 @@
 #include "daemon/handshake.hpp"
 #include "daemon/rate_limiter.hpp"
 #include "daemon/recent_ids.hpp"
+#include "daemon/raw_redactor.hpp"
 #include "daemon/redactor.hpp"
 #include "daemon/sender_identity.hpp"
 #include "daemon/syslog_header.hpp"
@@ -98,6 +99,8 @@ class Pipeline {
   RecentIds& recent_;
   EventParser parser_;
   Redactor redactor_;
+  RawRedactor raw_redactor_;    // rejected frames, before the quarantine
+  std::string redacted_frame_;  // scratch: a rejected frame being redacted
   bool config_wrap_non_json_ = false;
   std::string non_json_action_;
   SyslogHeader syslog_;

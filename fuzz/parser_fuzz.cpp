@@ -1,5 +1,7 @@
-// libFuzzer target: the JSON validator, redaction and the ECS formatter together. Checks:
-// no crash; an accepted event formats to exactly one line that is one valid JSON object.
+// libFuzzer target: the JSON validator, redaction and the ECS formatter together, and the
+// quarantine's redaction of a rejected frame as text. Checks: no crash; an accepted event
+// formats to exactly one line that is one valid JSON object; redacting a valid JSON frame as
+// text leaves valid JSON.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -7,6 +9,7 @@
 #include <string>
 
 #include "daemon/event_parser.hpp"
+#include "daemon/raw_redactor.hpp"
 #include "daemon/redactor.hpp"
 #include "integrity/canonical_json.hpp"
 #include "integrity/chain.hpp"
@@ -21,6 +24,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   traild::ParsedEvent event;
   traild::Rejection why;
   const bool syslog = size % 2 == 1;  // half the inputs as if a syslog header came first
+  {
+    static traild::RawRedactor raw_redactor{traild::RedactConfig{}};
+    std::string frame(reinterpret_cast<const char*>(data), size);
+    const bool was_json = !syslog && check.parse(frame).error() == simdjson::SUCCESS;
+    raw_redactor.apply(frame);
+    if (was_json && check.parse(frame).error() != simdjson::SUCCESS) std::abort();
+  }
   if (!parser.parse({padded.data(), size}, event, why, {false, syslog, true})) {
     if (why.message.empty()) std::abort();
     return 0;

@@ -1,6 +1,7 @@
 // The daemon as a user meets it: socat, trailctl send, acknowledgements, datagrams,
 // sockets, reload and shutdown.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -63,6 +64,41 @@ TEST(Daemon, AcknowledgesInOrderAndRejectsWithReasons) {
   EXPECT_NE(q[0].find("\"code\":\"type_mismatch\""), std::string::npos) << q[0];
   EXPECT_NE(q[0].find("\"sender\":{\"pid\":"), std::string::npos) << q[0];
   EXPECT_NE(q[1].find("\"raw\":\"not json\""), std::string::npos) << q[1];
+}
+
+// Rejected frames keep no secret in clear either: the quarantine holds them redacted as text
+// (daemon/raw_redactor.hpp), whether they are JSON, syslog text or not UTF-8.
+TEST(Daemon, QuarantinedFramesHaveTheirSecretsRedacted) {
+  Daemon d("quarantine-redaction");
+  d.start();
+  Client c(d.stream());
+  c.send(kAckHandshake);
+  c.send("{\"event\":{\"outcome\":\"ok\"},\"user\":{\"password\":\"hunter2\"},"
+         "\"http\":{\"request\":{\"headers\":{\"Authorization\":\"Basic dXNlcjpwYXNz\"}}}}\n");
+  c.send("GET /callback?code=1&access_token=s3cr3t-token&state=x\n");
+  c.send("{\"password\":\"hunter2\",\"bad\":\"\xff\"}\n");
+  for (int i = 0; i < 3; ++i) EXPECT_NE(c.read_line().find("\"ok\":false"), std::string::npos);
+  auto r = run_command("logger -u " + d.datagram().string() + " 'login failed password=hunter2 user=bob'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(wait_until([&] { return d.quarantine_lines().size() == 4; })) << d.log();
+  std::string all;
+  for (const auto& line : d.quarantine_lines()) {
+    EXPECT_NE(line.find("\"redacted\":"), std::string::npos) << line;
+    const std::string b64 = json_field(line, "raw_base64");
+    if (b64.empty()) {
+      all += line;
+      continue;
+    }
+    std::string decoded(b64.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                                  reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+    ASSERT_GT(n, 0);
+    all += decoded.substr(0, static_cast<size_t>(n));
+  }
+  for (const char* secret : {"hunter2", "dXNlcjpwYXNz", "s3cr3t-token"})
+    EXPECT_EQ(all.find(secret), std::string::npos) << secret << " in " << all;
+  EXPECT_NE(all.find("user=bob"), std::string::npos) << "the rest stays readable: " << all;
+  EXPECT_NE(all.find("Authorization\\\":\\\"[REDACTED]"), std::string::npos) << all;
 }
 
 TEST(Daemon, ResentEventIsAcknowledgedAgainButWrittenOnce) {
