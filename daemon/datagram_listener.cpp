@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "daemon/framer.hpp"
+#include "daemon/peer_pidfd.hpp"
 
 namespace traild {
 namespace {
@@ -16,7 +17,7 @@ constexpr size_t kBatch = 16;     // datagrams per recvmmsg call
 constexpr int kBatchesPerTurn = 8;
 constexpr size_t kSlack = 16;     // room for terminators and an octet count around a max-size event
 constexpr int kReceiveBuffer = 8 << 20;
-const size_t kControlSpace = CMSG_SPACE(sizeof(ucred));
+const size_t kControlSpace = CMSG_SPACE(sizeof(ucred)) + kPidfdControlSpace;
 
 }  // namespace
 
@@ -25,6 +26,7 @@ DatagramListener::DatagramListener(boost::asio::io_context& io, int fd, Pipeline
   int one = 1;
   if (::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0)
     spdlog::warn("datagram socket: SO_PASSCRED failed: {}; senders will be unknown", std::strerror(errno));
+  enable_pidfd_passing(fd);
   // A large receive buffer absorbs bursts while the pipeline is busy. SO_RCVBUFFORCE works
   // for root (CAP_NET_ADMIN); otherwise the kernel caps SO_RCVBUF at net.core.rmem_max.
   int size = kReceiveBuffer;
@@ -80,7 +82,7 @@ DatagramListener::ReadState DatagramListener::read_batch() {
     h.msg_control = controls_.data() + i * kControlSpace;
     h.msg_controllen = kControlSpace;
   }
-  int n = ::recvmmsg(sock_.native_handle(), msgs_.data(), kBatch, MSG_DONTWAIT, nullptr);
+  int n = ::recvmmsg(sock_.native_handle(), msgs_.data(), kBatch, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, nullptr);
   if (n < 0) {
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
       spdlog::warn("datagram socket: receive failed: {}", std::strerror(errno));
@@ -90,13 +92,17 @@ DatagramListener::ReadState DatagramListener::read_batch() {
   for (int i = 0; i < n; ++i) {
     msghdr& h = msgs_[i].msg_hdr;
     Sender sender;
+    uint64_t process_inode = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
         ucred cred;
         std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
         sender = {cred.pid, cred.uid, cred.gid};
+      } else if (is_pidfd_message(c)) {
+        process_inode = take_pidfd_inode(c);  // and closes the pidfd, whatever becomes of the datagram
       }
     }
+    sender.process_inode = process_inode;
     if (!allow_.allows(sender.uid, sender.gid)) {
       ++refused_;
       continue;

@@ -167,7 +167,7 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   if (has_syslog) canonical_syslog_fields();
   AttestedSender attested_sender;
   if (attested) {
-    const ProcessNames& names = identity_.resolve(sender.pid, now);
+    const ProcessNames& names = identity_.resolve(sender.pid, now, sender.process_inode);
     attested_sender = {true, sender.pid, sender.uid, sender.gid, names.name, names.executable};
   }
   Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++,

@@ -33,6 +33,7 @@ struct Sender {
   int64_t pid = -1;
   int64_t uid = -1;
   int64_t gid = -1;
+  uint64_t process_inode = 0;  // the sender's pidfd inode (peer_pidfd.hpp); 0 when unknown
 };
 
 struct PipelineStats {

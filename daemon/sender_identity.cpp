@@ -1,5 +1,7 @@
 #include "daemon/sender_identity.hpp"
 
+#include "daemon/peer_pidfd.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -43,9 +45,14 @@ uint64_t SenderIdentity::start_time(int64_t pid) const {
   return 0;
 }
 
-const ProcessNames& SenderIdentity::resolve(int64_t pid, int64_t now_ms) {
+const ProcessNames& SenderIdentity::resolve(int64_t pid, int64_t now_ms, uint64_t process_inode) {
   if (pid <= 0) return unknown_;
   auto it = cache_.find(pid);
+  // Another process than the one these names were read for: read again.
+  if (it != cache_.end() && process_inode != 0 && it->second.process_inode != process_inode) {
+    cache_.erase(it);
+    it = cache_.end();
+  }
   if (it != cache_.end() && now_ms - it->second.checked_ms < kRecheckMs) return it->second.names;
   const uint64_t started = start_time(pid);
   if (it != cache_.end() && started != 0 && started == it->second.start_time) {
@@ -65,6 +72,12 @@ const ProcessNames& SenderIdentity::resolve(int64_t pid, int64_t now_ms) {
   // The process may have exited (and its pid been reused) while we read: only keep
   // names read while the same process was still there.
   if (started == 0 || start_time(pid) != started) e.names = {};
+  // The sender itself, still alive after the reads (so its pid was not reused meanwhile)?
+  if (process_inode != 0 && process_inode_of_pid(pid) != process_inode) {
+    cache_.erase(pid);
+    return unknown_;
+  }
+  e.process_inode = process_inode;
   make_utf8(e.names.name);
   make_utf8(e.names.executable);
   return e.names;

@@ -1,7 +1,10 @@
 // Resolving a sender's pid, as the kernel attested it, to process.name (/proc/PID/comm)
 // and process.executable (/proc/PID/exe). Answers are cached per pid and revalidated
-// against the process's start time, so a recycled pid is never reported as the process
-// that had it before.
+// against the process's start time. Where the kernel attaches pidfds to messages
+// (peer_pidfd.hpp), each message also names its process by the pidfd's inode: a cached
+// answer is used only for that same process, and names read from /proc are kept only when
+// the process holding the pid afterwards is still the sender, so a recycled pid is never
+// reported as the process that had it before, however quickly it is reused.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +22,9 @@ class SenderIdentity {
  public:
   explicit SenderIdentity(std::string proc_root = "/proc") : proc_(std::move(proc_root)) {}
   // The names of `pid`; valid until the next call. Reads /proc at most once per pid per
-  // `kRecheckMs`, and again whenever the pid's start time changes.
-  const ProcessNames& resolve(int64_t pid, int64_t now_ms);
+  // `kRecheckMs`, and again whenever the pid's start time changes. `process_inode`: the
+  // sender's pidfd inode from the message, 0 when unknown.
+  const ProcessNames& resolve(int64_t pid, int64_t now_ms, uint64_t process_inode = 0);
 
   static constexpr int64_t kRecheckMs = 1000;
   static constexpr size_t kMaxEntries = 4096;
@@ -28,6 +32,7 @@ class SenderIdentity {
  private:
   struct Entry {
     uint64_t start_time = 0;
+    uint64_t process_inode = 0;  // 0: not known
     int64_t checked_ms = 0;
     ProcessNames names;
   };

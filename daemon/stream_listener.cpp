@@ -10,6 +10,7 @@
 #include "common/clock.hpp"
 #include "common/json_escape.hpp"
 #include "daemon/framer.hpp"
+#include "daemon/peer_pidfd.hpp"
 #include "daemon/reply_queue.hpp"
 
 namespace traild {
@@ -113,7 +114,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   // merges bytes of different senders into one read while SO_PASSCRED is on).
   ssize_t receive(int fd, char* buf, size_t len) {
     iovec iov{buf, len};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred)) + kPidfdControlSpace];
     msghdr m{};
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
@@ -122,13 +123,17 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
     ssize_t n = ::recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n <= 0) return n;
     sender_ = connected_sender_;
+    uint64_t process_inode = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
         ucred cred;
         std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
         sender_ = {cred.pid, cred.uid, cred.gid};
+      } else if (is_pidfd_message(c)) {
+        process_inode = take_pidfd_inode(c);  // and closes the pidfd
       }
     }
+    sender_.process_inode = process_inode;
     return n;
   }
 
@@ -380,6 +385,7 @@ StreamListener::StreamListener(boost::asio::io_context& io, int fd, Pipeline& pi
   int one = 1;
   if (::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0)
     spdlog::warn("stream socket: SO_PASSCRED failed: {}; senders are the connecting process", std::strerror(errno));
+  enable_pidfd_passing(fd);
 }
 
 StreamListener::~StreamListener() = default;

@@ -56,6 +56,41 @@ print(os.getpid(), child)
   EXPECT_NE(parent, child);
 }
 
+// With SO_PASSPIDFD every message brings traild a pidfd: each is closed, whatever becomes of
+// the message (accepted, rejected, over a datagram or a stream), and the names are right.
+TEST(SenderIdentity, ThePidfdOfEveryMessageIsClosed) {
+  Daemon d("sender-pidfd");
+  d.start();
+  auto open_fds = [&] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/" + std::to_string(d.pid()) + "/fd")) ++n;
+    return n;
+  };
+  const size_t before = open_fds();
+  const std::string script = R"(
+import socket, sys
+d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for i in range(1500):
+    d.sendto(b'{"event":{"action":"pidfd-dgram"}}' if i % 3 else b'not json', sys.argv[2])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+f = s.makefile()
+s.sendall(b'{"traild":{"ack":true}}\n')
+for i in range(1500):
+    s.sendall(b'{"event":{"action":"pidfd-stream"}}\n' if i % 3 else b'not json\n')
+    f.readline()
+)";
+  std::ofstream(d.dir() / "pidfd.py") << script;
+  auto r = run_command("python3 " + (d.dir() / "pidfd.py").string() + " " + d.stream().string() + " " +
+                       d.datagram().string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_TRUE(wait_until([&] { return count_action(d.lines(), "pidfd-stream") == 1000; }));
+  EXPECT_GT(count_action(d.lines(), "pidfd-dgram"), 0u);
+  EXPECT_EQ(fields(d, "pidfd-stream", {"/process/name"})["/process/name"], "\"python3\"");
+  EXPECT_EQ(fields(d, "pidfd-dgram", {"/process/name"})["/process/name"], "\"python3\"");
+  EXPECT_LT(open_fds(), before + 10) << "pidfds left open";
+}
+
 TEST(SenderIdentity, KernelValuesWinAndDifferingClaimsAreKept) {
   Daemon d("sender-claims");
   d.start();

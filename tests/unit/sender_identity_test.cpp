@@ -1,5 +1,7 @@
 #include "daemon/sender_identity.hpp"
 
+#include "daemon/peer_pidfd.hpp"
+
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <unistd.h>
@@ -28,6 +30,23 @@ TEST(SenderIdentity, UnknownOrGoneProcessHasNoNames) {
   const ProcessNames& gone = identity.resolve(1 << 23, 0);
   EXPECT_TRUE(gone.name.empty());
   EXPECT_TRUE(gone.executable.empty());
+}
+
+// With pidfds, a message names its process by inode: the cached names of a pid are not
+// given to another process that has the pid now (here: an inode that is not this
+// process's, as a recycled pid's sender would have), and names are only kept for the
+// process that sent.
+TEST(SenderIdentity, APidfdInodeKeepsARecycledPidFromBorrowingNames) {
+  ASSERT_TRUE(pidfs_available()) << "this kernel has no pidfs (Linux 6.9+)";
+  const uint64_t mine = process_inode_of_pid(::getpid());
+  ASSERT_NE(mine, 0u);
+  EXPECT_EQ(process_inode_of_pid(::getpid()), mine) << "one process, one inode";
+  SenderIdentity identity;
+  EXPECT_EQ(identity.resolve(::getpid(), 0, mine).name, "unit_tests");
+  // Within the recheck interval, a different process with the same pid: not these names.
+  EXPECT_TRUE(identity.resolve(::getpid(), 10, mine + 1).name.empty());
+  EXPECT_EQ(identity.resolve(::getpid(), 20, mine).name, "unit_tests");
+  EXPECT_EQ(process_inode_of_pid(1 << 23), 0u) << "no process has that pid";
 }
 
 }  // namespace
