@@ -3,7 +3,6 @@
 // (default 64) named and indexed as traild names and indexes them, for measuring trailctl
 // query and trailctl ui on trails too large to write through the daemon in a test
 // (bench/ui_bench.sh uses 10 million).
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 
 #include "bench/synthetic_trail.hpp"
 #include "common/clock.hpp"
+#include "reporters/file_naming.hpp"
 #include "reporters/range_index.hpp"
 
 namespace fs = std::filesystem;
@@ -51,14 +51,7 @@ int main(int argc, char** argv) {
     const int64_t ms = start + static_cast<int64_t>(step * static_cast<double>(i));
     if (!out.is_open() || written >= file_bytes) {
       close_file();
-      char stamp[32], file[96];
-      traild::format_rfc3339_ms(ms, stamp);  // 2026-11-22T10:51:05.123Z -> 20261122T105105Z
-      std::string compact;
-      for (const char* c = stamp; *c && *c != '.'; ++c)
-        if (*c != '-' && *c != ':') compact.push_back(*c);
-      std::snprintf(file, sizeof file, "audit-%sZ-%08llu.jsonl", compact.c_str(),
-                    static_cast<unsigned long long>(++files));
-      name = file;
+      name = traild::make_file_name("audit", ms, ++files);
       out.open(dir / name, std::ios::binary | std::ios::trunc);
       range = {};
       written = 0;

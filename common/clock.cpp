@@ -1,5 +1,7 @@
 #include "common/clock.hpp"
 
+#include <cstdio>
+
 #include <chrono>
 
 namespace traild {
@@ -104,6 +106,14 @@ std::string rfc3339_ms(int64_t unix_ms) {
   std::string s(kRfc3339MsLength, '\0');
   format_rfc3339_ms(unix_ms, s.data());
   return s;
+}
+
+std::string compact_utc(int64_t unix_ms) {
+  char ts[kRfc3339MsLength];
+  format_rfc3339_ms(unix_ms, ts);  // 2026-11-21T22:01:12.345Z
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", ts, ts + 5, ts + 8, ts + 11, ts + 14, ts + 17);
+  return buf;
 }
 
 std::optional<Instant> parse_rfc3339(std::string_view s) {

@@ -16,6 +16,8 @@ int64_t now_unix_ms();
 // Writes exactly kRfc3339MsLength characters, UTC with milliseconds.
 void format_rfc3339_ms(int64_t unix_ms, char* out);
 std::string rfc3339_ms(int64_t unix_ms);
+// The ISO 8601 basic form to the second, for names: "20261121T220112Z".
+std::string compact_utc(int64_t unix_ms);
 
 // A point in time: seconds since the Unix epoch and the nanoseconds within that second.
 struct Instant {

@@ -8,12 +8,9 @@
 namespace traild {
 
 std::string make_file_name(std::string_view prefix, int64_t created_ms, uint64_t counter) {
-  char ts[kRfc3339MsLength];
-  format_rfc3339_ms(created_ms, ts);  // 2026-11-21T22:01:12.345Z
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%08llu.jsonl", ts, ts + 5, ts + 8, ts + 11, ts + 14,
-                ts + 17, static_cast<unsigned long long>(counter));
-  return std::string(prefix) + buf;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "-%08llu.jsonl", static_cast<unsigned long long>(counter));
+  return std::string(prefix) + "-" + compact_utc(created_ms) + buf;
 }
 
 std::optional<FileName> parse_file_name(std::string_view prefix, std::string_view name) {
