@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/hex.hpp"
+
 namespace traild {
 namespace {
 
@@ -33,13 +35,6 @@ size_t string_end(const std::string& raw, size_t open, bool* closed = nullptr) {
   return raw.size();
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // A JSON string's content with its escapes undone, enough to compare it with a name: \uXXXX
 // below 0x80 and the one-letter escapes. Anything else stays as written (and will not match).
 std::string unescape_key(std::string_view s) {
@@ -51,7 +46,7 @@ std::string unescape_key(std::string_view s) {
     }
     if (s[i + 1] == 'u' && i + 5 < s.size()) {
       int v = 0;
-      for (size_t k = i + 2; k < i + 6 && v >= 0; ++k) v = hex_digit(s[k]) < 0 ? -1 : v * 16 + hex_digit(s[k]);
+      for (size_t k = i + 2; k < i + 6 && v >= 0; ++k) v = hex_digit_value(s[k]) < 0 ? -1 : v * 16 + hex_digit_value(s[k]);
       if (v >= 0 && v < 0x80) {
         out.push_back(static_cast<char>(v));
         i += 5;
