@@ -91,18 +91,8 @@ DatagramListener::ReadState DatagramListener::read_batch() {
   const int64_t now = now_unix_ms();
   for (int i = 0; i < n; ++i) {
     msghdr& h = msgs_[i].msg_hdr;
-    Sender sender;
-    uint64_t process_inode = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-        ucred cred;
-        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
-        sender = {cred.pid, cred.uid, cred.gid};
-      } else if (is_pidfd_message(c)) {
-        process_inode = take_pidfd_inode(c);  // and closes the pidfd, whatever becomes of the datagram
-      }
-    }
-    sender.process_inode = process_inode;
+    const MessageSender from = read_message_sender(h);  // closes the pidfd, whatever becomes of the datagram
+    Sender sender{from.pid, from.uid, from.gid, from.process_inode};
     if (!allow_.allows(sender.uid, sender.gid)) {
       ++refused_;
       continue;

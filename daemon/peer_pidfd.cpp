@@ -49,16 +49,26 @@ bool enable_pidfd_passing(int socket_fd) {
   return ::setsockopt(socket_fd, SOL_SOCKET, kSoPassPidfd, &one, sizeof one) == 0;
 }
 
-bool is_pidfd_message(const cmsghdr* c) { return c->cmsg_level == SOL_SOCKET && c->cmsg_type == kScmPidfd; }
-
-uint64_t take_pidfd_inode(const cmsghdr* c) {
-  if (c->cmsg_len < CMSG_LEN(sizeof(int))) return 0;
-  int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  if (fd < 0) return 0;
-  const uint64_t inode = inode_of(fd);
-  ::close(fd);
-  return inode;
+MessageSender read_message_sender(const msghdr& message) {
+  MessageSender out;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&message), c)) {
+    if (c->cmsg_level != SOL_SOCKET) continue;
+    if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
+      ucred cred;
+      std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+      out.has_credentials = true;
+      out.pid = cred.pid;
+      out.uid = cred.uid;
+      out.gid = cred.gid;
+    } else if (c->cmsg_type == kScmPidfd && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+      int fd = -1;
+      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+      if (fd < 0) continue;
+      out.process_inode = inode_of(fd);
+      ::close(fd);
+    }
+  }
+  return out;
 }
 
 uint64_t process_inode_of_pid(int64_t pid) {

@@ -23,11 +23,15 @@ bool enable_pidfd_passing(int socket_fd);
 // Control-message room a receive needs for the pidfd.
 constexpr size_t kPidfdControlSpace = CMSG_SPACE(sizeof(int));
 
-// Whether `c` carries a pidfd (SCM_PIDFD).
-bool is_pidfd_message(const cmsghdr* c);
-
-// The process inode of the pidfd `c` carries; closes the pidfd. 0 when unreadable.
-uint64_t take_pidfd_inode(const cmsghdr* c);
+// What the control messages of one received message say about its sender: the credentials
+// (SCM_CREDENTIALS, with SO_PASSCRED) and the pidfd's process inode (SCM_PIDFD). Every pidfd
+// the message carries is closed, whatever becomes of the message.
+struct MessageSender {
+  bool has_credentials = false;
+  int64_t pid = -1, uid = -1, gid = -1;
+  uint64_t process_inode = 0;  // 0: no pidfd
+};
+MessageSender read_message_sender(const msghdr& message);
 
 // The process inode of whatever process has `pid` now (pidfd_open), or 0 when none has it
 // or pidfds are unavailable.

@@ -122,18 +122,9 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
     m.msg_controllen = sizeof control;
     ssize_t n = ::recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n <= 0) return n;
-    sender_ = connected_sender_;
-    uint64_t process_inode = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-        ucred cred;
-        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
-        sender_ = {cred.pid, cred.uid, cred.gid};
-      } else if (is_pidfd_message(c)) {
-        process_inode = take_pidfd_inode(c);  // and closes the pidfd
-      }
-    }
-    sender_.process_inode = process_inode;
+    const MessageSender from = read_message_sender(m);
+    sender_ = from.has_credentials ? Sender{from.pid, from.uid, from.gid} : connected_sender_;
+    sender_.process_inode = from.process_inode;
     return n;
   }
 
