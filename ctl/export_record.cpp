@@ -12,7 +12,8 @@ std::string record_export(const std::string& socket, const ExportRecord& record)
   std::string event = "{\"event\":{\"action\":\"trail-export\",\"category\":[\"database\"],\"type\":[\"access\"],"
                       "\"outcome\":\"success\"},\"message\":";
   append_json_string(event, record.tool + " exported " + std::to_string(record.count) + " events" +
-                                (record.format.empty() ? "" : " as " + record.format) + ": " +
+                                (record.format.empty() ? "" : " as " + record.format) +
+                                (record.recipient.empty() ? "" : " to " + record.recipient) + ": " +
                                 (record.filter.empty() ? "(no filter)" : record.filter));
   if (!record.destination.empty()) {
     event.append(",\"file\":{\"path\":");

@@ -14,7 +14,8 @@ struct ExportRecord {
   std::string filter;       // the parameters as given; "" for none
   size_t count = 0;         // events exported
   std::string destination;  // a file path, or "" when sent to a browser
-  std::string format;       // csv, json, ...
+  std::string format;       // csv, json, ...; "" when not worth naming
+  std::string recipient;    // the browser's address, or "" for a file
 };
 
 // Sends the record to traild at `socket` and waits for its acknowledgement. Returns "" on

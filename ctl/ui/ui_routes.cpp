@@ -154,16 +154,11 @@ UiResponse UiRoutes::query(const UiRequest& request, const std::vector<QueryPara
   r.body = body.str();
   r.headers.emplace_back("X-Trail-Skipped-Lines", std::to_string(result.skipped_lines));
   if (!whole_export) return r;
-  char stamp[32];
-  format_rfc3339_ms(now_unix_ms(), stamp);  // 2026-11-22T10:51:05.123Z
-  std::string compact;
-  for (const char* c = stamp; *c && *c != '.'; ++c)
-    if (*c != '-' && *c != ':') compact.push_back(*c);
   r.headers.emplace_back("Content-Disposition",
-                         std::string("attachment; filename=\"traild-export-") + compact + "Z." + extension_of(q->format) + "\"");
+                         "attachment; filename=\"traild-export-" + compact_utc(now_unix_ms()) + "." + extension_of(q->format) + "\"");
   const std::string not_recorded =
       record_export(settings_.socket, {"trailctl ui", q->description, result.events.size(), "",
-                                       std::string(extension_of(q->format)) + " to " + request.peer});
+                                       extension_of(q->format), request.peer});
   if (!not_recorded.empty())
     std::cerr << "trailctl ui: an export to " << request.peer << " is not recorded in the trail: " << not_recorded << "\n";
   r.headers.emplace_back("X-Trail-Export-Recorded", not_recorded.empty() ? "yes" : "no");
