@@ -79,8 +79,8 @@ class FilePruner {
     return it->second;
   }
 
-  bool skip(const fs::path& f) const {
-    const auto range = known_range(f);
+  // Whether a file of this known range holds no event in the window.
+  bool misses_window(const std::optional<TimeRange>& range) const {
     return range && ((since_ && range->last_ms < *since_) || (until_ && range->first_ms >= *until_));
   }
 
@@ -205,10 +205,11 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
   };
   std::vector<Candidate> todo;
   for (const auto& path : files) {
-    if (pruner.skip(path))
+    auto range = pruner.known_range(path);
+    if (pruner.misses_window(range))
       ++result.files_pruned;
     else
-      todo.push_back({path, pruner.known_range(path)});
+      todo.push_back({path, std::move(range)});
   }
   const bool by_time = q.limit && q.sort_field == "@timestamp";
   const bool newest_wanted = !select_ascending;
