@@ -91,13 +91,11 @@ Daemon::~Daemon() {
   if (std::getenv("TRAILD_KEEP_TEST_DIRS") == nullptr) fs::remove_all(dir_);
 }
 
-namespace {
 size_t count_of(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
 }
-}  // namespace
 
 void Daemon::start() {
   // traild logs this line just before it tells systemd READY=1 and starts serving: a test's

@@ -116,6 +116,8 @@ inline std::string event_frame(const std::string& action) { return event_json(ac
 size_t count_action(const std::vector<std::string>& lines, const std::string& action);
 
 std::string read_file(const fs::path& p);
+// How many times `what` occurs in `text` (overlapping occurrences counted).
+size_t count_of(const std::string& text, const std::string& what);
 // Writes `ndjson` to a file in the daemon's directory and sends it with `trailctl send`.
 CommandResult trailctl_send(const Daemon& d, const std::string& ndjson);
 // A memory bound for traild in KiB: `normal`, or four times it under ASan/TSan, whose

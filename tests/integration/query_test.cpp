@@ -231,16 +231,13 @@ TEST(QueryPruning, ClosedFilesOutsideTheWindowAreNotRead) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.output, "{\"event.id\":\"maas-2877\"}\n{\"event.id\":\"maas-2876\"}\n{\"event.id\":\"maas-2875\"}\n");
   const std::string narrow = read_file(err);
-  size_t reported = 0;
-  for (size_t pos = 0; (pos = narrow.find("skipped: not a JSON object", pos)) != std::string::npos; ++pos) ++reported;
+  const size_t reported = count_of(narrow, "skipped: not a JSON object");
   EXPECT_GE(reported, 1u) << "the 2018 file is read and its damage reported";
   EXPECT_LT(reported, files.size() - 1) << "files of 2022 only were read anyway: " << narrow;
   // Without a window every file is read, and every damaged one reported.
   query("--all --format jsonl");
   const std::string all = read_file(err);
-  size_t reported_all = 0;
-  for (size_t pos = 0; (pos = all.find("skipped: not a JSON object", pos)) != std::string::npos; ++pos) ++reported_all;
-  EXPECT_EQ(reported_all, files.size() - 1) << all;
+  EXPECT_EQ(count_of(all, "skipped: not a JSON object"), files.size() - 1) << all;
 }
 
 // Sorted by time with a page to fill, the engine reads files best first by their recorded
@@ -271,12 +268,7 @@ TEST(QueryPruning, APageByTimeReadsOnlyTheFilesThatCanHoldIt) {
   ASSERT_GE(everything.size(), 6u);
   // Damage every file; a file the query reads reports it.
   for (const auto& f : files) std::ofstream(f, std::ios::app) << "damage\n";
-  auto damage_reports = [&] {
-    const std::string text = read_file(err);
-    size_t n = 0;
-    for (size_t pos = 0; (pos = text.find("skipped: not a JSON object", pos)) != std::string::npos; ++pos) ++n;
-    return n;
-  };
+  auto damage_reports = [&] { return count_of(read_file(err), "skipped: not a JSON object"); };
   auto newest = query("--limit 2 --format json --fields event.id");
   EXPECT_EQ(newest.output.rfind("{\"count\":2,\"matched_at_least\":", 0), 0u) << newest.output;
   EXPECT_NE(newest.output.find("\"events\":[" + everything[0] + "," + everything[1] + "]"), std::string::npos)

@@ -364,9 +364,7 @@ TEST_F(Ui, TheEventHistoryPageInChromium) {
   const std::string json = read_file(out / "export.json");
   EXPECT_EQ(json.rfind("{\"count\":" + std::to_string(recent) + ",\"matched\":" + std::to_string(recent) + ",", 0), 0u)
       << json.substr(0, 200);
-  size_t events = 0;
-  for (size_t at = 0; (at = json.find("\"name\":\"alice\"", at)) != std::string::npos; ++at) ++events;
-  EXPECT_EQ(events, static_cast<size_t>(recent));
+  EXPECT_EQ(count_of(json, "\"name\":\"alice\""), static_cast<size_t>(recent));
   EXPECT_EQ(json.find("\"outcome\":\"success\""), std::string::npos);
   // Both downloads are in the trail.
   EXPECT_TRUE(wait_until([&] { return count_action(daemon_->lines(), "trail-export") == 2; }));
