@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -66,6 +67,53 @@ Setter duration_key(int64_t min_ms, std::function<int64_t&(Config&)> field) {
     field(c) = *ms;
     return "";
   };
+}
+
+// output.route_by: "" or a dotted field path (ASCII letters, digits, '_', '-', '@'), not one
+// of the fields traild sets itself.
+std::string route_field_problem(std::string_view path) {
+  if (path.empty()) return "";
+  if (path.size() > 256) return "expected a field path of at most 256 bytes";
+  size_t segment_start = 0;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '.') {
+      if (i == segment_start) return "expected a dotted field path such as organization.id; got \"" + std::string(path) + "\"";
+      segment_start = i + 1;
+      continue;
+    }
+    const char c = path[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '@'))
+      return "expected a dotted field path such as organization.id; got \"" + std::string(path) + "\"";
+  }
+  if (path == "traild" || path.starts_with("traild.") || path == "event.sequence" || path == "event.id" ||
+      path == "event.created" || path == "@timestamp")
+    return std::string(path) + " is set by traild for each event, not a tenant";
+  return "";
+}
+
+// The first redact.fields entry that redacts route_by's value (a key on its path, or the path
+// or one of its parents), if any: such values would otherwise end up in directory names.
+std::string redacted_route_field(const Config& c) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  const std::string route = lower(c.output.route_by);
+  for (const std::string& entry : c.redact.fields) {
+    const std::string field = lower(entry);
+    if (field.find('.') != std::string::npos) {
+      if (route == field || route.starts_with(field + ".")) return entry;
+      continue;
+    }
+    size_t start = 0;
+    while (start <= route.size()) {
+      const size_t dot = std::min(route.find('.', start), route.size());
+      if (route.compare(start, dot - start, field) == 0 && dot - start == field.size()) return entry;
+      start = dot + 1;
+    }
+  }
+  return "";
 }
 
 Setter uint_key(uint64_t min, uint64_t max, std::function<void(Config&, uint64_t)> store) {
@@ -242,10 +290,12 @@ const std::vector<KeyDef>& key_defs() {
        })},
       {"output.route_by", "field whose value picks a subdirectory per tenant; \"\" disables (\"\")",
        [](const std::string& v, Config& c) -> std::string {
-         if (!v.empty()) return "routing by field is not available in this build of traild; use \"\"";
+         if (std::string problem = route_field_problem(v); !problem.empty()) return problem;
          c.output.route_by = v;
          return "";
        }},
+      {"output.max_tenants", "with route_by, how many tenant directories traild writes to; an event for one more is rejected (256)",
+       uint_key(1, 100'000, [](Config& c, uint64_t n) { c.output.max_tenants = static_cast<uint32_t>(n); })},
       {"output.max_queue_bytes", "events received but not yet written, at most; beyond it senders wait (8MiB)",
        size_key(64ULL << 10, 4ULL << 30, [](Config& c) -> uint64_t& { return c.output.max_queue_bytes; })},
       {"output.dedup_window", "how many recent event.ids are remembered to recognise resent events; retention keeps the files holding the last this many events (131072)",
@@ -406,6 +456,11 @@ ConfigLoad load_config_text(std::string_view yaml, const std::string& source_nam
     c.integrity.signing_key_pem = read_secret_key_file(c.integrity.signing_key, problem);
     if (problem.empty()) problem = check_signing_key(c.integrity.signing_key_pem);
     if (!problem.empty()) loader.errors.push_back(source_name + ": integrity.signing_key: " + problem);
+  }
+  if (!c.output.route_by.empty()) {
+    if (const std::string entry = redacted_route_field(c); !entry.empty())
+      loader.errors.push_back(source_name + ": output.route_by: " + c.output.route_by + " is redacted (redact.fields has \"" +
+                              entry + "\"); its values would appear in directory names");
   }
   if (c.output.rotate.max_size < c.input.max_event_bytes)
     loader.errors.push_back(source_name + ": output.rotate.max_size: must be at least input.max_event_bytes");

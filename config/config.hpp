@@ -70,7 +70,8 @@ struct OutputConfig {
   RotateConfig rotate;
   RetentionConfig retention;
   Durability durability = Durability::Write;
-  std::string route_by;
+  std::string route_by;                    // a field whose value picks output.directory/<tenant>
+  uint32_t max_tenants = 256;              // tenant directories written to, at most
   uint64_t max_queue_bytes = 8ULL << 20;  // events received but not yet written
   uint32_t dedup_window = 131072;          // producer event.ids remembered for resends
 };

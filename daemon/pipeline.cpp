@@ -7,6 +7,7 @@
 
 #include "common/clock.hpp"
 #include "common/json_escape.hpp"
+#include "reporters/tenant_directory.hpp"
 #include "reporters/ecs_formatter.hpp"
 #include "reporters/gravitee_formatter.hpp"
 
@@ -26,6 +27,7 @@ namespace {
 // A batch is handed over early when it grows this large even if the writer is busy, so a
 // single write never gets huge and memory is returned sooner.
 constexpr size_t kBatchTargetBytes = 1 << 20;
+constexpr uint32_t kNoPart = UINT32_MAX;
 
 void append_sender(std::string& out, const Sender& s) {
   out.append("{\"pid\":");
@@ -39,13 +41,21 @@ void append_sender(std::string& out, const Sender& s) {
 
 }  // namespace
 
-Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence,
-                   std::string hostname, std::string_view chain_head)
-    : writer_(writer), recent_(recent), parser_(ParserLimits{}), chain_(config.integrity.key),
-      hostname_(std::move(hostname)), next_sequence_(next_sequence) {
-  if (!chain_head.empty()) chain_.resume(chain_head);
+Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, std::string hostname,
+                   TenantOpener open_tenant)
+    : writer_(writer), recent_(recent), parser_(ParserLimits{}), chain_key_(config.integrity.key),
+      route_field_(config.output.route_by), open_tenant_(std::move(open_tenant)), hostname_(std::move(hostname)) {
   reconfigure(config);  // one place sets everything the configuration decides
   open_batch();
+}
+
+void Pipeline::add_trail(const TrailStart& start, const std::string& tenant) {
+  if (start.index != cursors_.size())
+    throw std::logic_error("trails must be added in the order of their indexes");
+  TrailCursor& cursor = cursors_.emplace_back(chain_key_);
+  if (!start.tail.last_chain_hash.empty()) cursor.chain.resume(start.tail.last_chain_hash);
+  cursor.next_sequence = start.next_sequence;
+  if (!tenant.empty()) tenant_trails_.emplace(tenant, start.index);
 }
 
 void Pipeline::reconfigure(const Config& config) {
@@ -59,15 +69,55 @@ void Pipeline::reconfigure(const Config& config) {
   config_wrap_non_json_ = config.input.wrap_non_json;
   non_json_action_ = config.input.non_json_action;
   max_queue_bytes_ = config.output.max_queue_bytes;
+  max_tenants_ = config.output.max_tenants;
   batch_target_bytes_ = std::min<size_t>(kBatchTargetBytes, config.output.max_queue_bytes / 4);
 }
 
 void Pipeline::open_batch() {
   batch_ = writer_.recycle();
   batch_.id = ++open_id_;
-  batch_.next_sequence = next_sequence_;
-  batch_.time_range = TimeRange{};
+  part_of_trail_.assign(cursors_.size(), kNoPart);
   touched_ = false;
+}
+
+TrailPart& Pipeline::part_for(uint32_t trail) {
+  if (trail >= part_of_trail_.size()) part_of_trail_.resize(trail + 1, kNoPart);
+  if (part_of_trail_[trail] != kNoPart) return batch_.parts[part_of_trail_[trail]];
+  // A recycled batch keeps its parts' buffers: reuse a spare one before adding another.
+  size_t slot = 0;
+  while (slot < batch_.parts.size() && batch_.parts[slot].trail != TrailPart::kUnused) ++slot;
+  if (slot == batch_.parts.size()) batch_.parts.emplace_back();
+  TrailPart& part = batch_.parts[slot];
+  part.trail = trail;
+  part.time_range = TimeRange{};
+  part_of_trail_[trail] = static_cast<uint32_t>(slot);
+  return part;
+}
+
+bool Pipeline::route(uint32_t& trail) {
+  trail = 0;
+  const std::string_view value = route_field_.tenant(event_, route_scratch_);
+  if (value.empty()) return true;
+  tenant_ = tenant_directory_name(value);
+  if (const auto it = tenant_trails_.find(tenant_); it != tenant_trails_.end()) {
+    trail = it->second;
+    return true;
+  }
+  if (tenant_trails_.size() >= max_tenants_) {
+    rejection_ = {RejectCode::Unroutable, "output.route_by: traild already writes " + std::to_string(max_tenants_) +
+                                              " tenants' trails (output.max_tenants); none for tenant " + tenant_};
+    return false;
+  }
+  std::string error;
+  std::optional<TrailStart> opened = open_tenant_ ? open_tenant_(tenant_, error) : std::nullopt;
+  if (!opened) {
+    rejection_ = {RejectCode::Unroutable, "output.route_by: cannot open the trail of tenant " + tenant_ + ": " +
+                                              (error.empty() ? std::string("no tenant opener") : error)};
+    return false;
+  }
+  add_trail(*opened, tenant_);
+  trail = opened->index;
+  return true;
 }
 
 bool Pipeline::decode_record(std::string_view record, SourceKind kind, std::string_view& msg) {
@@ -146,6 +196,9 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
     return reject(record, record.size(), sender, kind, now);
   }
   if (kind != SourceKind::Internal) redactor_.apply(event_);
+  uint32_t trail = 0;
+  if (kind != SourceKind::Internal && route_field_.enabled() && !route(trail))
+    return reject(record, record.size(), sender, kind, now);
   if (!event_.id.empty()) {
     id_.assign(event_.id);
     if (recent_.contains(id_)) {
@@ -170,24 +223,25 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
     const ProcessNames& names = identity_.resolve(sender.pid, now, sender.process_inode);
     attested_sender = {true, sender.pid, sender.uid, sender.gid, names.name, names.executable};
   }
-  Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, next_sequence_++,
-                syslog_json_, chain_.head(), attested_sender};
+  TrailCursor& cursor = cursors_[trail];
+  TrailPart& part = part_for(trail);
+  Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, cursor.next_sequence++,
+                syslog_json_, cursor.chain.head(), attested_sender};
   if (gravitee_format_) {
     // Gravitee's shape is written in its own order; the chain re-reads it to write it
     // canonically (docs/integrity.md). The trailing '\n' is where its parser needs padding.
     line_.clear();
     format_gravitee_line(event_, en, line_);
     line_.reserve(line_.size() + simdjson::SIMDJSON_PADDING);
-    if (!chain_.stamp(std::string_view(line_).substr(0, line_.size() - 1), en.sequence, batch_.events))
+    if (!cursor.chain.stamp(std::string_view(line_).substr(0, line_.size() - 1), en.sequence, part.events))
       spdlog::critical("BUG: the gravitee formatter wrote an event that is not a JSON object: {}", line_);
   } else {
-    const size_t line_start = batch_.events.size();
-    const size_t hash_at = format_ecs_line(event_, en, batch_.events);
-    chain_.seal(batch_.events, line_start, hash_at);
+    const size_t line_start = part.events.size();
+    const size_t hash_at = format_ecs_line(event_, en, part.events);
+    cursor.chain.seal(part.events, line_start, hash_at);
   }
-  batch_.next_sequence = next_sequence_;
   const int64_t event_ms = event_.has_timestamp ? event_.timestamp_ms : now;
-  batch_.time_range.merge({event_ms, event_ms});
+  part.time_range.merge({event_ms, event_ms});
   ++stats_.accepted;
   if (batch_.bytes() >= batch_target_bytes_) submit();
   return {true, id_, nullptr};
@@ -277,7 +331,11 @@ void Pipeline::submit() {
   if (!touched_) return;
   queued_bytes_ += batch_.bytes();
   submitted_id_ = batch_.id;
-  batch_.chain_hash = chain_.head();
+  for (TrailPart& part : batch_.parts) {
+    if (part.trail == TrailPart::kUnused) continue;
+    part.next_sequence = cursors_[part.trail].next_sequence;
+    part.chain_hash = cursors_[part.trail].chain.head();
+  }
   writer_.submit(std::move(batch_));
   open_batch();
 }

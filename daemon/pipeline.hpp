@@ -6,8 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/uuid.hpp"
 #include "config/config.hpp"
@@ -18,6 +23,7 @@
 #include "daemon/recent_ids.hpp"
 #include "daemon/raw_redactor.hpp"
 #include "daemon/redactor.hpp"
+#include "daemon/route_field.hpp"
 #include "daemon/sender_identity.hpp"
 #include "daemon/syslog_header.hpp"
 #include "integrity/chain.hpp"
@@ -52,9 +58,17 @@ class Pipeline {
     const Rejection* rejection = nullptr;  // when !ok, valid until the next call
   };
 
-  // `chain_head`: traild.chain.hash of the trail's last event ("" for a new trail).
-  Pipeline(const Config& config, Writer& writer, RecentIds& recent, uint64_t next_sequence, std::string hostname,
-           std::string_view chain_head = {});
+  // Opens the trail of a tenant (a tenant_directory_name) seen for the first time, and
+  // remembers its recent event ids; nullopt, with `error` saying why, when it cannot.
+  using TenantOpener = std::function<std::optional<TrailStart>(const std::string& tenant, std::string& error)>;
+
+  // Add the host's trail (add_trail) before the first ingest. `open_tenant` is needed with
+  // output.route_by.
+  Pipeline(const Config& config, Writer& writer, RecentIds& recent, std::string hostname,
+           TenantOpener open_tenant = {});
+  // A trail events may go to, as TrailSet::open opened it: the host's first, then tenants'
+  // (by directory name; "" for the host's), in the order of their indexes.
+  void add_trail(const TrailStart& start, const std::string& tenant);
 
   // `record` must be followed by EventParser::kPadding readable bytes. `choice` is what the
   // client's handshake chose (dialect, instance), if anything.
@@ -83,7 +97,9 @@ class Pipeline {
   uint64_t queued_bytes() const { return queued_bytes_ + batch_.bytes(); }
   // Per-uid rate limits (input.rate_limit), applied by the listeners before ingest.
   RateLimiter& rate_limiter() { return rate_limiter_; }
-  uint64_t next_sequence() const { return next_sequence_; }
+  // The host trail's next event.sequence.
+  uint64_t next_sequence() const { return cursors_.empty() ? 0 : cursors_.front().next_sequence; }
+  size_t tenants() const { return tenant_trails_.size(); }
 
  private:
   // Separates a syslog header from the event (`msg`); false, with rejection_ set, when the
@@ -94,7 +110,19 @@ class Pipeline {
   bool load_event(std::string_view msg, SourceKind kind, const ClientChoice& choice, Dialect& dialect);
   void canonical_syslog_fields();
   Outcome reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind, int64_t now_ms);
+  // The trail the built event goes to (output.route_by); false, with rejection_ set, when its
+  // tenant's trail cannot be opened.
+  bool route(uint32_t& trail);
+  // The open batch's part for `trail`, started on first use.
+  TrailPart& part_for(uint32_t trail);
   void open_batch();
+
+  // Where a trail's chain and sequence stand, as formatted (ahead of what is written).
+  struct TrailCursor {
+    explicit TrailCursor(const std::string& key) : chain(key) {}
+    ChainStamper chain;
+    uint64_t next_sequence = 1;
+  };
 
   Writer& writer_;
   RecentIds& recent_;
@@ -114,7 +142,15 @@ class Pipeline {
   bool gravitee_format_ = false;  // output.format: gravitee
   std::string mapped_;       // a dialect record's ECS form
   std::string line_;         // a gravitee-format event before the chain stamps it
-  ChainStamper chain_;
+  std::string chain_key_;
+  std::deque<TrailCursor> cursors_;  // by trail index
+  RouteField route_field_;
+  uint32_t max_tenants_ = 0;
+  TenantOpener open_tenant_;
+  std::unordered_map<std::string, uint32_t> tenant_trails_;  // tenant directory name -> trail index
+  std::string route_scratch_;
+  std::string tenant_;  // scratch: the current event's tenant directory name
+  std::vector<uint32_t> part_of_trail_;  // index into batch_.parts, kNoPart when none
   std::string syslog_raw_;
   simdjson::dom::parser syslog_parser_;
   CanonicalWriter canonical_;
@@ -124,7 +160,6 @@ class Pipeline {
   std::string hostname_;
   std::string id_;
   std::string internal_buf_;
-  uint64_t next_sequence_;
   uint64_t max_queue_bytes_ = 0;
   size_t batch_target_bytes_ = 0;
 

@@ -1,6 +1,8 @@
 #include "daemon/recent_ids.hpp"
 
+#include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <functional>
 
 namespace traild {
@@ -60,4 +62,18 @@ void RecentIds::insert(std::string_view id) {
   ++size_;
 }
 
+void RecentIdsCollector::add(std::vector<std::string> ids, const std::vector<int64_t>& created_ms) {
+  const size_t middle = ids_.size();
+  for (size_t i = 0; i < ids.size(); ++i) ids_.emplace_back(i < created_ms.size() ? created_ms[i] : 0, std::move(ids[i]));
+  auto by_created = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::stable_sort(ids_.begin() + static_cast<ptrdiff_t>(middle), ids_.end(), by_created);
+  std::inplace_merge(ids_.begin(), ids_.begin() + static_cast<ptrdiff_t>(middle), ids_.end(), by_created);
+  if (ids_.size() > capacity_) ids_.erase(ids_.begin(), ids_.end() - static_cast<ptrdiff_t>(capacity_));
+}
+
+void RecentIdsCollector::insert_into(RecentIds& recent) const {
+  for (const auto& [created, id] : ids_) recent.insert(id);
+}
+
 }  // namespace traild
+

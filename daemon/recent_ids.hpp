@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace traild {
@@ -33,6 +35,24 @@ class RecentIds {
   size_t size_ = 0;
   std::vector<uint32_t> slots_;  // ring index + 1; 0 = empty (linear probing)
   size_t mask_;
+};
+
+// At start-up each trail (the host's and every tenant's) yields its most recent event ids;
+// the window must hold the newest of all of them, in the order they were written. Trails are
+// written to in turns, so their ids are merged by event.created (receive time), each
+// trail's own order kept, and only the newest `capacity` are held at any time.
+class RecentIdsCollector {
+ public:
+  explicit RecentIdsCollector(size_t capacity) : capacity_(capacity) {}
+  // One trail's ids, oldest first, with their event.created.
+  void add(std::vector<std::string> ids, const std::vector<int64_t>& created_ms);
+  // Inserts what was collected, oldest first.
+  void insert_into(RecentIds& recent) const;
+  size_t size() const { return ids_.size(); }
+
+ private:
+  size_t capacity_;
+  std::vector<std::pair<int64_t, std::string>> ids_;  // by event.created, oldest first
 };
 
 }  // namespace traild

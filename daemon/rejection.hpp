@@ -28,8 +28,9 @@ enum class RejectCode : uint8_t {
   AmbiguousDialect,  // input.dialect auto: the record fits more than one dialect
   DialectMismatch,   // a dialect record without a field its dialect requires, or malformed
   InvalidHandshake,  // a handshake naming an unknown dialect
+  Unroutable,        // output.route_by names a tenant traild cannot open a trail for
 };
-inline constexpr size_t kRejectCodes = static_cast<size_t>(RejectCode::InvalidHandshake) + 1;
+inline constexpr size_t kRejectCodes = static_cast<size_t>(RejectCode::Unroutable) + 1;
 
 inline std::string_view reject_code_name(RejectCode c) {
   switch (c) {
@@ -52,6 +53,7 @@ inline std::string_view reject_code_name(RejectCode c) {
     case RejectCode::AmbiguousDialect: return "ambiguous_dialect";
     case RejectCode::DialectMismatch: return "dialect_mismatch";
     case RejectCode::InvalidHandshake: return "invalid_handshake";
+    case RejectCode::Unroutable: return "unroutable";
   }
   return "invalid";
 }

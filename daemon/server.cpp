@@ -26,6 +26,7 @@
 #include "integrity/digest.hpp"
 #include "integrity/signing.hpp"
 #include "reporters/file_stream.hpp"
+#include "reporters/trail_set.hpp"
 #include "reporters/writer.hpp"
 
 namespace traild {
@@ -65,9 +66,6 @@ class Server {
       : config_(config),
         config_path_(std::move(config_path)),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
-        trail_(Filesystem::real(), {config.output.directory, config.output.prefix,
-                                    config.state_directory + "/output.state", config.output.rotate,
-                                    config.output.retention}),
         quarantine_(Filesystem::real(), {config.quarantine.directory, "rejected",
                                          config.state_directory + "/quarantine.state", config.quarantine.rotate,
                                          config.quarantine.retention}),
@@ -76,30 +74,37 @@ class Server {
   int run() {
     if (int r = make_directories(config_.state_directory, 0750); r != 0)
       throw std::runtime_error("cannot create state_directory " + config_.state_directory + ": " + std::strerror(-r));
+    if (!config_.integrity.signing_key_pem.empty()) {
+      std::string error;
+      signer_ = Signer::from_pem(config_.integrity.signing_key_pem, error);
+      if (!signer_) throw std::runtime_error("integrity.signing_key: " + error);
+    }
+    trails_.emplace(Filesystem::real(), config_, signer_.get());
     const int64_t now = now_unix_ms();
-    TrailTail tail = trail_.recover(config_.output.dedup_window, now);
     quarantine_.recover(0, now);
-    for (const auto& id : tail.recent_ids) recent_.insert(id);
-    // The chain continues from the newest complete line, so the sequence does too; the state
-    // file only matters when the directory holds no event.
-    const uint64_t next_seq = tail.have_sequence ? tail.last_sequence + 1 : std::max<uint64_t>(1, trail_.state_next_sequence());
-    open_digest(tail);
-    if (!tail.newest_ends_cleanly)
+    const std::vector<TrailStart> starts = open_trails(now);
+    if (!starts.front().tail.newest_ends_cleanly)
       spdlog::warn("trail: the newest file ends with an incomplete line (a crash?); it stays closed and a new file starts");
-    spdlog::info("trail: resuming at event.sequence {} with {} recent event ids", next_seq, recent_.size());
+    spdlog::info("trail: resuming at event.sequence {} with {} recent event ids{}", starts.front().next_sequence,
+                 recent_.size(),
+                 starts.size() > 1 ? " and " + std::to_string(starts.size() - 1) + " tenants' trails" : std::string());
 
-    writer_.emplace(trail_, quarantine_, config_.output.durability,
+    writer_.emplace(*trails_, quarantine_, config_.output.durability,
                     Writer::Callbacks{
                         [this](uint64_t id, size_t bytes) {
                           boost::asio::post(io_, [this, id, bytes] { on_durable(id, bytes); });
                         },
-                        [this](const std::string& stream, const std::vector<Deletion>& deleted) {
-                          boost::asio::post(io_, [this, stream, deleted] { record_deletions(stream, deleted); });
+                        [this](const std::string& stream, const std::string& directory,
+                               const std::vector<Deletion>& deleted) {
+                          boost::asio::post(io_, [this, stream, directory, deleted] {
+                            record_deletions(stream, directory, deleted);
+                          });
                         }});
-    writer_->set_digest(&*digest_, config_.integrity.checkpoint_interval_ms);
+    writer_->set_checkpoint_interval(config_.integrity.checkpoint_interval_ms);
     writer_->keep_recent_events(config_.output.dedup_window);
-    trail_.set_next_sequence(next_seq);
-    pipeline_.emplace(config_, *writer_, recent_, next_seq, local_hostname(), tail.last_chain_hash);
+    pipeline_.emplace(config_, *writer_, recent_, local_hostname(),
+                      [this](const std::string& tenant, std::string& error) { return open_tenant(tenant, error); });
+    for (const TrailStart& start : starts) pipeline_->add_trail(start, trails_->at(start.index).tenant);
     writer_->start();
 
     const ActivatedSockets activated =
@@ -140,8 +145,8 @@ class Server {
     write_metrics_periodically();
     pipeline_->emit_internal(internal_event("traild-start", "process", "start",
                                             "traild " TRAILD_VERSION " started"));
-    if (!integrity_alert_.empty())
-      pipeline_->emit_internal(internal_event("traild-integrity-alert", "process", "info", integrity_alert_, {}, "failure"));
+    for (const std::string& alert : integrity_alerts_)
+      pipeline_->emit_internal(internal_event("traild-integrity-alert", "process", "info", alert, {}, "failure"));
     pipeline_->submit_if_writer_idle();
     spdlog::info("traild {} listening on {} {} writing to {}", TRAILD_VERSION, config_.listen.stream,
                  config_.listen.datagram, config_.output.directory);
@@ -280,33 +285,59 @@ class Server {
     maybe_finish();
   }
 
-  // The digest beside the trail, and a check that the trail still reaches the last
-  // checkpoint: a trail cut or rewritten while traild was down is reported at once (and
-  // stays visible to trailctl verify), not silently continued.
-  void open_digest(const TrailTail& tail) {
-    if (!config_.integrity.signing_key_pem.empty()) {
-      std::string error;
-      signer_ = Signer::from_pem(config_.integrity.signing_key_pem, error);
-      if (!signer_) throw std::runtime_error("integrity.signing_key: " + error);
+  // The host's trail, then every tenant's trail already in output.directory (up to
+  // output.max_tenants, most recently written first), with the newest event ids of all of
+  // them remembered so a resend after a restart is recognised whichever trail holds it.
+  std::vector<TrailStart> open_trails(int64_t now_ms) {
+    std::vector<TrailStart> starts;
+    RecentIdsCollector ids(config_.output.dedup_window);
+    auto opened = [&](TrailStart start) {
+      if (!start.integrity_alert.empty()) {
+        spdlog::error("integrity: {}", start.integrity_alert);
+        integrity_alerts_.push_back(start.integrity_alert);
+      }
+      ids.add(std::move(start.tail.recent_ids), start.tail.recent_created_ms);
+      start.tail.recent_ids.clear();
+      starts.push_back(std::move(start));
+    };
+    opened(trails_->open("", config_.output.dedup_window, now_ms));
+    if (!config_.output.route_by.empty()) {
+      std::vector<std::string> tenants = trails_->existing_tenants();
+      if (tenants.size() > config_.output.max_tenants) {
+        spdlog::error("output.directory holds {} tenants' trails, more than output.max_tenants ({}); events for "
+                      "the {} written to least recently are rejected until it is raised",
+                      tenants.size(), config_.output.max_tenants, tenants.size() - config_.output.max_tenants);
+        tenants.resize(config_.output.max_tenants);
+      }
+      for (const std::string& tenant : tenants) opened(trails_->open(tenant, config_.output.dedup_window, now_ms));
     }
-    digest_.emplace(Filesystem::real(), digest_path(config_.output.directory, config_.output.prefix), signer_.get());
-    const std::vector<DigestRecord> records = digest_->open();
-    const DigestRecord* last = nullptr;
-    for (const auto& r : records)
-      if (r.type == "checkpoint") last = &r;
-    if (last == nullptr) return;
-    const bool behind = !tail.have_sequence || tail.last_sequence < last->sequence;
-    const bool differs = tail.have_sequence && tail.last_sequence == last->sequence && tail.last_chain_hash != last->hash;
-    if (behind || differs) {
-      integrity_alert_ = "the trail " + std::string(behind ? "ends before" : "differs from") +
-                         " the last checkpoint (sequence " + std::to_string(last->sequence) + " in " + last->file +
-                         "): it was cut or changed while traild was not running; run trailctl verify";
-      spdlog::error("integrity: {}", integrity_alert_);
+    ids.insert_into(recent_);
+    return starts;
+  }
+
+  // A tenant seen for the first time while running.
+  std::optional<TrailStart> open_tenant(const std::string& tenant, std::string& error) {
+    try {
+      TrailStart start = trails_->open(tenant, config_.output.dedup_window, now_unix_ms());
+      for (const std::string& id : start.tail.recent_ids) recent_.insert(id);
+      if (!start.integrity_alert.empty()) {
+        spdlog::error("integrity: {}", start.integrity_alert);
+        // Recorded after the event being routed: the pipeline is in the middle of it.
+        boost::asio::post(io_, [this, alert = start.integrity_alert] {
+          pipeline_->emit_internal(internal_event("traild-integrity-alert", "process", "info", alert, {}, "failure"));
+          pipeline_->submit_if_writer_idle();
+        });
+      }
+      spdlog::info("trail: writing tenant {}'s events to {}/{}", tenant, config_.output.directory, tenant);
+      return start;
+    } catch (const std::exception& e) {
+      error = e.what();
+      spdlog::error("trail: {}", error);
+      return std::nullopt;
     }
   }
 
-  void record_deletions(const std::string& stream, const std::vector<Deletion>& deleted) {
-    const std::string& dir = stream == "trail" ? config_.output.directory : config_.quarantine.directory;
+  void record_deletions(const std::string& stream, const std::string& dir, const std::vector<Deletion>& deleted) {
     for (const auto& d : deleted) {
       std::string extra = ",\"file\":{\"name\":";
       append_json_string(extra, d.file.name);
@@ -364,6 +395,8 @@ class Server {
     restart_only("listen.group", [](Config& c) -> auto& { return c.listen.group; });
     restart_only("output.directory", [](Config& c) -> auto& { return c.output.directory; });
     restart_only("output.prefix", [](Config& c) -> auto& { return c.output.prefix; });
+    // Which trail an event belongs to must not change under a running trail set.
+    restart_only("output.route_by", [](Config& c) -> auto& { return c.output.route_by; });
     // One file holds one line format, as the shippers reading it expect.
     restart_only("output.format", [](Config& c) -> auto& { return c.output.format; });
     restart_only("output.dedup_window", [](Config& c) -> auto& { return c.output.dedup_window; });
@@ -387,6 +420,7 @@ class Server {
       datagram_->set_allow(config_.listen.allow_datagram);
     }
     writer_->set_durability(config_.output.durability);
+    trails_->set_policy(config_.output.rotate, config_.output.retention);
     writer_->set_policies(config_.output.rotate, config_.output.retention, config_.quarantine.rotate,
                           config_.quarantine.retention);
     spdlog::info("reload: configuration applied");
@@ -411,12 +445,11 @@ class Server {
   boost::asio::steady_timer metrics_timer_{io_};
   bool metrics_failing_ = false;
   int64_t watchdog_ms_ = 0;  // WatchdogSec= as systemd set it; 0: no watchdog
-  FileStream trail_;
   FileStream quarantine_;
   RecentIds recent_;
   std::unique_ptr<Signer> signer_;
-  std::optional<DigestWriter> digest_;
-  std::string integrity_alert_;  // found at start-up, recorded in the trail
+  std::optional<TrailSet> trails_;
+  std::vector<std::string> integrity_alerts_;  // found at start-up, recorded in the trail
   std::optional<Writer> writer_;
   std::optional<Pipeline> pipeline_;
   std::optional<StreamListener> stream_;

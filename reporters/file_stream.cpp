@@ -198,13 +198,22 @@ int FileStream::rotate_if_old(int64_t now_ms) {
   return 0;
 }
 
-std::vector<Deletion> FileStream::enforce_retention(int64_t now_ms, const std::function<bool(Deletion&)>& before_unlink) {
+uint64_t FileStream::active_reserve() const {
   // The active file counts as the size it may grow to before the next rotation, so the
   // trail stays under max_total_size between runs, not only right after one.
-  const uint64_t active = fd_ >= 0 ? std::max<uint64_t>(active_.size, opt_.rotate.max_size) : 0;
-  auto selected = select_for_deletion(closed_, active, opt_.retention, now_ms, fs_.free_bytes(opt_.directory));
+  return fd_ >= 0 ? std::max<uint64_t>(active_.size, opt_.rotate.max_size) : 0;
+}
+
+std::vector<Deletion> FileStream::enforce_retention(int64_t now_ms, const std::function<bool(Deletion&)>& before_unlink) {
+  return delete_oldest(select_for_deletion(closed_, active_reserve(), opt_.retention, now_ms, free_bytes()),
+                       before_unlink);
+}
+
+std::vector<Deletion> FileStream::delete_oldest(std::vector<Deletion> selected,
+                                                const std::function<bool(Deletion&)>& before_unlink) {
   std::vector<Deletion> done;
   for (auto& d : selected) {
+    if (done.size() >= closed_.size() || closed_[done.size()].name != d.file.name) break;  // not the oldest
     if (before_unlink && !before_unlink(d)) break;
     int r = fs_.unlink(opt_.directory + "/" + d.file.name);
     if (r != 0 && r != -ENOENT) break;  // keep order: never delete a newer file past a failed one

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,15 @@ class FileStream {
   // returning false (the integrity digest records each deletion before it happens).
   std::vector<Deletion> enforce_retention(int64_t now_ms,
                                           const std::function<bool(Deletion&)>& before_unlink = {});
+  // The parts of enforce_retention, for retention over several streams at once: the closed
+  // files (oldest first), the size the active file counts as (what it may grow to before
+  // the next rotation), the free space, and the deletion of `selected`, which must be the
+  // oldest closed files in order. Returns what it deleted.
+  const std::vector<TrailFile>& closed_files() const { return closed_; }
+  uint64_t active_reserve() const;
+  std::optional<uint64_t> free_bytes() { return fs_.free_bytes(opt_.directory); }
+  const RetentionConfig& retention() const { return opt_.retention; }
+  std::vector<Deletion> delete_oldest(std::vector<Deletion> selected, const std::function<bool(Deletion&)>& before_unlink);
 
   void set_policy(const RotateConfig& rotate, const RetentionConfig& retention);
   // The sequence number the next event will have, recorded in the state file at rotation.

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/clock.hpp"
 #include "reporters/file_naming.hpp"
 
 namespace traild {
@@ -35,6 +36,7 @@ namespace {
 
 struct LineInfo {
   std::string id;
+  int64_t created_ms = 0;
   bool have_sequence = false;
   uint64_t sequence = 0;
   std::string chain_hash;
@@ -76,6 +78,9 @@ bool read_lines(const std::string& path, std::vector<LineInfo>& lines, bool& end
           std::string_view id;
           uint64_t seq;
           if (!event.find_field_unordered("id").get_string().get(id)) info.id = id;
+          std::string_view created;
+          if (!event.find_field_unordered("created").get_string().get(created))
+            info.created_ms = parse_rfc3339_ms(created).value_or(0);
           if (!event.find_field_unordered("sequence").get_uint64().get(seq)) {
             info.have_sequence = true;
             info.sequence = seq;
@@ -109,7 +114,7 @@ bool read_lines(const std::string& path, std::vector<LineInfo>& lines, bool& end
 
 TrailTail scan_trail_tail(const std::string& dir, const std::vector<TrailFile>& files, size_t max_ids) {
   TrailTail out;
-  std::vector<std::vector<std::string>> ids_newest_first;
+  std::vector<std::vector<std::pair<std::string, int64_t>>> ids_newest_first;
   size_t total = 0;
   bool saw_line = false;  // the newest complete line decides the last sequence
   for (size_t i = files.size(); i-- > 0 && (total < max_ids || !saw_line);) {
@@ -117,7 +122,7 @@ TrailTail scan_trail_tail(const std::string& dir, const std::vector<TrailFile>& 
     bool clean = true;
     if (!read_lines(dir + "/" + files[i].name, lines, clean)) continue;
     if (i + 1 == files.size()) out.newest_ends_cleanly = clean;
-    std::vector<std::string> ids;
+    std::vector<std::pair<std::string, int64_t>> ids;
     saw_line = saw_line || !lines.empty();
     for (auto& l : lines) {
       if (l.have_sequence && (!out.have_sequence || l.sequence > out.last_sequence)) {
@@ -125,15 +130,21 @@ TrailTail scan_trail_tail(const std::string& dir, const std::vector<TrailFile>& 
         out.last_sequence = l.sequence;
         out.last_chain_hash = l.chain_hash;
       }
-      if (!l.id.empty()) ids.push_back(std::move(l.id));
+      if (!l.id.empty()) ids.emplace_back(std::move(l.id), l.created_ms);
     }
     total += ids.size();
     ids_newest_first.push_back(std::move(ids));
   }
   for (auto it = ids_newest_first.rbegin(); it != ids_newest_first.rend(); ++it)
-    for (auto& id : *it) out.recent_ids.push_back(std::move(id));
-  if (out.recent_ids.size() > max_ids)
-    out.recent_ids.erase(out.recent_ids.begin(), out.recent_ids.end() - static_cast<ptrdiff_t>(max_ids));
+    for (auto& [id, created] : *it) {
+      out.recent_ids.push_back(std::move(id));
+      out.recent_created_ms.push_back(created);
+    }
+  if (out.recent_ids.size() > max_ids) {
+    const auto drop = static_cast<ptrdiff_t>(out.recent_ids.size() - max_ids);
+    out.recent_ids.erase(out.recent_ids.begin(), out.recent_ids.begin() + drop);
+    out.recent_created_ms.erase(out.recent_created_ms.begin(), out.recent_created_ms.begin() + drop);
+  }
   return out;
 }
 

@@ -20,6 +20,7 @@ struct TrailTail {
   uint64_t last_sequence = 0;
   std::string last_chain_hash;  // traild.chain.hash of the newest complete line, if it has one
   std::vector<std::string> recent_ids;  // oldest first, at most the requested number
+  std::vector<int64_t> recent_created_ms;  // each one's event.created (0 when it has none)
   bool newest_ends_cleanly = true;      // the newest file is empty or ends with '\n'
 };
 

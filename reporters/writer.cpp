@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <queue>
 
 #include "common/clock.hpp"
 
@@ -13,10 +14,13 @@ namespace traild {
 namespace {
 constexpr int64_t kRetentionEveryMs = 60'000;
 constexpr auto kIdleWake = std::chrono::seconds(1);
+
+// How logs name a trail's files: relative to output.directory.
+std::string tenant_path(const Trail& trail) { return trail.tenant.empty() ? std::string() : trail.tenant + "/"; }
 }  // namespace
 
-Writer::Writer(FileStream& trail, FileStream& quarantine, Durability durability, Callbacks callbacks)
-    : trail_(trail), quarantine_(quarantine), fsync_(durability == Durability::Fsync), cb_(std::move(callbacks)) {}
+Writer::Writer(TrailSet& trails, FileStream& quarantine, Durability durability, Callbacks callbacks)
+    : trails_(trails), quarantine_(quarantine), fsync_(durability == Durability::Fsync), cb_(std::move(callbacks)) {}
 
 Writer::~Writer() { stop(); }
 
@@ -85,7 +89,8 @@ void Writer::run() {
       group.swap(queue_);
       stopping = stopping_;
       if (policy_changed_) {
-        trail_.set_policy(new_trail_rotate_, new_trail_retention_);
+        for (size_t i = 0, n = trails_.size(); i < n; ++i)
+          trails_.at(i).stream.set_policy(new_trail_rotate_, new_trail_retention_);
         quarantine_.set_policy(new_quarantine_rotate_, new_quarantine_retention_);
         policy_changed_ = false;
         rotations_seen_ = UINT64_MAX;  // re-run retention with the new policy
@@ -99,9 +104,11 @@ void Writer::run() {
     }
     group.clear();
   }
-  trail_.sync();
+  for (size_t i = 0, n = trails_.size(); i < n; ++i) {
+    trails_.at(i).stream.sync();
+    checkpoint(trails_.at(i), "stop", now_unix_ms());
+  }
   quarantine_.sync();
-  checkpoint("stop", now_unix_ms());
 }
 
 // Retries until the data is written: an acknowledged event must never be lost, and an
@@ -163,45 +170,67 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
 void Writer::write_group(std::deque<Batch>& group) {
   // One write per stream for the whole group: concatenating costs a copy but saves
   // syscalls when several small batches queued up behind a slow write or fsync.
-  std::string events_joined, rejected_joined;
-  std::string_view events, rejected;
-  if (group.size() == 1) {
-    events = group.front().events;
-    rejected = group.front().rejected;
-  } else {
-    for (auto& b : group) {
-      events_joined += b.events;
-      rejected_joined += b.rejected;
-    }
-    events = events_joined;
+  std::string rejected_joined;
+  std::string_view rejected = group.front().rejected;
+  if (group.size() > 1) {
+    for (auto& b : group) rejected_joined += b.rejected;
     rejected = rejected_joined;
   }
-  trail_.set_next_sequence(group.back().next_sequence);
-  TimeRange range;
-  for (const auto& b : group) range.merge(b.time_range);
-  trail_.note_time_range(range);
   if (!rejected.empty()) write_with_retry(quarantine_, rejected, "quarantine");
-  if (!events.empty()) {
-    write_with_retry(trail_, events, "trail");
-    const Batch& last = group.back();
-    head_ = {last.next_sequence - 1, last.chain_hash, trail_.active_name(), trail_.active_size()};
-  }
+  trail_in_group_.assign(trails_.size(), 0);
+  for (const auto& b : group)
+    for (const auto& p : b.parts)
+      if (p.trail != TrailPart::kUnused && !p.events.empty()) trail_in_group_[p.trail] = 1;
+  for (size_t t = 0; t < trail_in_group_.size(); ++t)
+    if (trail_in_group_[t]) write_trail(trails_.at(t), group, t);
   size_t bytes = 0;
+  uint64_t rotations = quarantine_.rotations();
   for (auto& b : group) bytes += b.bytes();
+  rotations += trail_rotations();
   bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
   last_write_ms_.store(now_unix_ms(), std::memory_order_relaxed);
-  files_rotated_.store(trail_.rotations() + quarantine_.rotations(), std::memory_order_relaxed);
+  files_rotated_.store(rotations, std::memory_order_relaxed);
   const uint64_t last_id = group.back().id;
   {
     std::lock_guard lk(mu_);
     for (auto& b : group) {
       if (spare_.size() >= 4) break;
-      b.events.clear();
+      for (auto& p : b.parts) {
+        p.events.clear();
+        p.trail = TrailPart::kUnused;
+      }
       b.rejected.clear();
       spare_.push_back(std::move(b));
     }
   }
   if (cb_.durable) cb_.durable(last_id, bytes);
+}
+
+void Writer::write_trail(Trail& trail, std::deque<Batch>& group, size_t index) {
+  std::string joined;
+  std::string_view events;
+  const TrailPart* last = nullptr;
+  TimeRange range;
+  for (const auto& b : group)
+    for (const auto& p : b.parts) {
+      if (p.trail != index || p.events.empty()) continue;
+      if (last != nullptr && joined.empty()) joined.assign(events);
+      if (last != nullptr) joined += p.events;
+      else events = p.events;
+      last = &p;
+      range.merge(p.time_range);
+    }
+  if (!joined.empty()) events = joined;
+  trail.stream.set_next_sequence(last->next_sequence);
+  trail.stream.note_time_range(range);
+  write_with_retry(trail.stream, events, "trail");
+  trail.head = {last->next_sequence - 1, last->chain_hash, trail.stream.active_name(), trail.stream.active_size()};
+}
+
+uint64_t Writer::trail_rotations() const {
+  uint64_t n = 0;
+  for (size_t i = 0, count = trails_.size(); i < count; ++i) n += trails_.at(i).stream.rotations();
+  return n;
 }
 
 int Writer::timed_sync(FileStream& stream) {
@@ -215,45 +244,47 @@ int Writer::timed_sync(FileStream& stream) {
   return r;
 }
 
-void Writer::checkpoint(std::string_view reason, int64_t now_ms) {
-  if (digest_ == nullptr || head_.hash.empty()) return;
-  if (reason != "stop" && checkpointed_any_ && head_.sequence == checkpointed_sequence_) return;
+void Writer::checkpoint(Trail& trail, std::string_view reason, int64_t now_ms) {
+  if (!trail.digest || trail.head.hash.empty()) return;
+  if (reason != "stop" && trail.checkpointed_any && trail.head.sequence == trail.checkpointed_sequence) return;
   // A checkpoint vouches for the lines up to the head: they reach the disk first, whatever
   // output.durability says (once per checkpoint, not per event).
-  if (int r = trail_.sync(); r != 0) {
-    spdlog::error("integrity: cannot sync the trail before a checkpoint: {}; trying again later", std::strerror(-r));
+  if (int r = trail.stream.sync(); r != 0) {
+    spdlog::error("integrity: cannot sync the trail in {} before a checkpoint: {}; trying again later",
+                  trail.stream.directory(), std::strerror(-r));
     return;
   }
-  if (int r = digest_->checkpoint(head_, reason, now_ms); r != 0) {
+  if (int r = trail.digest->checkpoint(trail.head, reason, now_ms); r != 0) {
     io_errors_.fetch_add(1);
-    spdlog::error("integrity: cannot write a checkpoint to the digest: {}; trying again later", std::strerror(-r));
+    spdlog::error("integrity: cannot write a checkpoint to the digest in {}: {}; trying again later",
+                  trail.stream.directory(), std::strerror(-r));
     return;
   }
-  checkpointed_sequence_ = head_.sequence;
-  checkpointed_any_ = true;
+  trail.checkpointed_sequence = trail.head.sequence;
+  trail.checkpointed_any = true;
 }
 
 // The digest records which chain range a deleted file held before it goes, so a verifier
 // can tell retention from tampering; when that record cannot be written, nothing is deleted.
-bool Writer::may_delete(Deletion& d, int64_t now_ms) {
-  const FileChainRange range = read_file_chain_range(trail_.directory() + "/" + d.file.name);
+bool Writer::may_delete(Trail& trail, Deletion& d, int64_t now_ms) {
+  const FileChainRange range = read_file_chain_range(trail.stream.directory() + "/" + d.file.name);
   d.sequences_known = range.known;
   d.first_sequence = range.first_sequence;
   d.last_sequence = range.last_sequence;
-  const uint64_t next = trail_.next_sequence();
+  const uint64_t next = trail.stream.next_sequence();
   if (range.known && keep_recent_events_ > 0 && range.last_sequence + keep_recent_events_ >= next) {
-    if (!told_keeping_recent_)
-      spdlog::warn("trail: retention keeps {} ({}) for now: it holds some of the last {} events, which traild must "
-                   "find again to recognise a resent event (output.dedup_window)",
-                   d.file.name, d.reason, keep_recent_events_);
-    told_keeping_recent_ = true;
+    if (!trail.told_keeping_recent)
+      spdlog::warn("trail: retention keeps {}{} ({}) for now: it holds some of the last {} events, which traild "
+                   "must find again to recognise a resent event (output.dedup_window)",
+                   tenant_path(trail), d.file.name, d.reason, keep_recent_events_);
+    trail.told_keeping_recent = true;
     kept_recent_in_pass_ = true;
     return false;
   }
-  if (digest_ == nullptr) return true;
-  if (int r = digest_->deletion(d.file.name, range, d.reason, now_ms); r != 0) {
-    spdlog::error("integrity: cannot record the deletion of {} in the digest: {}; retention waits",
-                  d.file.name, std::strerror(-r));
+  if (!trail.digest) return true;
+  if (int r = trail.digest->deletion(d.file.name, range, d.reason, now_ms); r != 0) {
+    spdlog::error("integrity: cannot record the deletion of {}{} in the digest: {}; retention waits",
+                  tenant_path(trail), d.file.name, std::strerror(-r));
     return false;
   }
   return true;
@@ -272,29 +303,71 @@ WriterStats Writer::stats() const {
 }
 
 void Writer::maintenance(int64_t now_ms, bool force_retention) {
-  if (int r = trail_.rotate_if_old(now_ms); r != 0)
-    spdlog::error("trail: cannot start a new file in {}: {}", trail_.directory(), std::strerror(-r));
-  quarantine_.rotate_if_old(now_ms);
-  if (digest_ != nullptr && (trail_.rotations() != rotations_checkpointed_ ||
-                             now_ms - last_checkpoint_ms_ >= checkpoint_interval_ms_)) {
-    checkpoint(trail_.rotations() != rotations_checkpointed_ ? "rotation" : "interval", now_ms);
-    rotations_checkpointed_ = trail_.rotations();
-    last_checkpoint_ms_ = now_ms;
+  const bool checkpoint_due = now_ms - last_checkpoint_ms_ >= checkpoint_interval_ms_;
+  for (size_t i = 0, n = trails_.size(); i < n; ++i) {
+    Trail& trail = trails_.at(i);
+    if (int r = trail.stream.rotate_if_old(now_ms); r != 0)
+      spdlog::error("trail: cannot start a new file in {}: {}", trail.stream.directory(), std::strerror(-r));
+    const bool rotated = trail.stream.rotations() != trail.rotations_checkpointed;
+    if (rotated || checkpoint_due) {
+      checkpoint(trail, rotated ? "rotation" : "interval", now_ms);
+      trail.rotations_checkpointed = trail.stream.rotations();
+    }
   }
-  const uint64_t rotations = trail_.rotations() + quarantine_.rotations();
+  if (checkpoint_due) last_checkpoint_ms_ = now_ms;
+  quarantine_.rotate_if_old(now_ms);
+  const uint64_t rotations = trail_rotations() + quarantine_.rotations();
   if (!force_retention && rotations == rotations_seen_ && now_ms - last_retention_ms_ < kRetentionEveryMs) return;
   rotations_seen_ = rotations;
   last_retention_ms_ = now_ms;
-  for (auto [stream, name] : {std::pair<FileStream*, const char*>{&trail_, "trail"}, {&quarantine_, "quarantine"}}) {
-    std::function<bool(Deletion&)> check;
-    if (stream == &trail_) check = [&](Deletion& d) { return may_delete(d, now_ms); };
+  enforce_trail_retention(now_ms);
+  auto deleted = quarantine_.enforce_retention(now_ms);
+  for (auto& d : deleted) spdlog::info("quarantine: retention deleted {} ({} bytes, {})", d.file.name, d.file.size, d.reason);
+  files_deleted_.fetch_add(deleted.size(), std::memory_order_relaxed);
+  if (!deleted.empty() && cb_.deleted) cb_.deleted("quarantine", quarantine_.directory(), deleted);
+}
+
+void Writer::enforce_trail_retention(int64_t now_ms) {
+  const size_t n = trails_.size();
+  // Tenants' trails share the host's policy and budget (output.directory as a whole): their
+  // closed files are merged oldest first by the time in their names, each trail's own order
+  // kept, and the oldest go first whichever trail holds them. With several trails an active
+  // file counts as its size so far: reserving rotate.max_size for each of hundreds of
+  // tenants would leave no budget for anything closed.
+  std::vector<TrailFile> merged;
+  std::vector<uint32_t> owner;
+  uint64_t active = 0;
+  using Head = std::pair<int64_t, std::pair<uint32_t, size_t>>;  // (created, (trail, position))
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+  for (uint32_t i = 0; i < n; ++i) {
+    const FileStream& s = trails_.at(i).stream;
+    active += n == 1 ? s.active_reserve() : s.active_size();
+    if (!s.closed_files().empty()) heads.push({s.closed_files()[0].created_ms, {i, 0}});
+  }
+  while (!heads.empty()) {
+    const auto [trail, pos] = heads.top().second;
+    heads.pop();
+    const auto& closed = trails_.at(trail).stream.closed_files();
+    merged.push_back(closed[pos]);
+    owner.push_back(trail);
+    if (pos + 1 < closed.size()) heads.push({closed[pos + 1].created_ms, {trail, pos + 1}});
+  }
+  FileStream& host = trails_.at(0).stream;
+  const std::vector<Deletion> selected = select_for_deletion(merged, active, host.retention(), now_ms, host.free_bytes());
+  std::vector<std::vector<Deletion>> per_trail(n);
+  for (size_t k = 0; k < selected.size(); ++k) per_trail[owner[k]].push_back(selected[k]);
+  for (uint32_t i = 0; i < n; ++i) {
+    Trail& trail = trails_.at(i);
     kept_recent_in_pass_ = false;
-    auto deleted = stream->enforce_retention(now_ms, check);
-    if (stream == &trail_ && !kept_recent_in_pass_) told_keeping_recent_ = false;
+    const auto deleted = per_trail[i].empty()
+                             ? std::vector<Deletion>{}
+                             : trail.stream.delete_oldest(std::move(per_trail[i]),
+                                                          [&](Deletion& d) { return may_delete(trail, d, now_ms); });
+    if (!kept_recent_in_pass_) trail.told_keeping_recent = false;
     for (auto& d : deleted)
-      spdlog::info("{}: retention deleted {} ({} bytes, {})", name, d.file.name, d.file.size, d.reason);
+      spdlog::info("trail: retention deleted {}{} ({} bytes, {})", tenant_path(trail), d.file.name, d.file.size, d.reason);
     files_deleted_.fetch_add(deleted.size(), std::memory_order_relaxed);
-    if (!deleted.empty() && cb_.deleted) cb_.deleted(name, deleted);
+    if (!deleted.empty() && cb_.deleted) cb_.deleted("trail", trail.stream.directory(), deleted);
   }
 }
 

@@ -19,18 +19,29 @@
 #include "config/config.hpp"
 #include "integrity/digest.hpp"
 #include "reporters/file_stream.hpp"
+#include "reporters/trail_set.hpp"
 
 namespace traild {
 
+// The events of one batch for one trail.
+struct TrailPart {
+  static constexpr uint32_t kUnused = UINT32_MAX;
+  uint32_t trail = kUnused;    // index in the TrailSet; kUnused: a spare buffer
+  std::string events;          // lines for that trail
+  uint64_t next_sequence = 0;  // the trail's next sequence after this batch
+  std::string chain_hash;      // traild.chain.hash of the part's last event (of the trail so far)
+  TimeRange time_range;        // of the events' @timestamp
+};
+
 struct Batch {
   uint64_t id = 0;
-  std::string events;    // lines for the trail
-  std::string rejected;  // lines for the quarantine
-  uint64_t next_sequence = 0;  // the trail's next sequence after this batch
-  std::string chain_hash;      // traild.chain.hash of the batch's last event (of the trail so far)
-  TimeRange time_range;        // of the events' @timestamp
-  size_t bytes() const { return events.size() + rejected.size(); }
-  bool empty() const { return events.empty() && rejected.empty(); }
+  std::vector<TrailPart> parts;  // at most one per trail; parts[0] is the host's trail's
+  std::string rejected;          // lines for the quarantine
+  size_t bytes() const {
+    size_t n = rejected.size();
+    for (const auto& p : parts) n += p.events.size();
+    return n;
+  }
 };
 
 // What the writer did, for metrics. Read from any thread.
@@ -51,18 +62,16 @@ class Writer {
   struct Callbacks {
     // Batches up to `batch_id` are durable; `bytes` of queue were released. Writer thread.
     std::function<void(uint64_t batch_id, size_t bytes)> durable;
-    // Retention deleted these files of the named stream ("trail" or "quarantine"). Writer thread.
-    std::function<void(const std::string& stream, const std::vector<Deletion>&)> deleted;
+    // Retention deleted these files of the named stream ("trail" or "quarantine") in
+    // `directory`. Writer thread.
+    std::function<void(const std::string& stream, const std::string& directory, const std::vector<Deletion>&)> deleted;
   };
 
-  Writer(FileStream& trail, FileStream& quarantine, Durability durability, Callbacks callbacks);
+  Writer(TrailSet& trails, FileStream& quarantine, Durability durability, Callbacks callbacks);
   ~Writer();
 
-  // Records checkpoints and retention deletions of the trail in `digest` (call before start).
-  void set_digest(DigestWriter* digest, int64_t checkpoint_interval_ms) {
-    digest_ = digest;
-    checkpoint_interval_ms_ = checkpoint_interval_ms;
-  }
+  // Records checkpoints and retention deletions of each trail in its digest (call before start).
+  void set_checkpoint_interval(int64_t checkpoint_interval_ms) { checkpoint_interval_ms_ = checkpoint_interval_ms; }
   // Retention keeps every trail file holding one of the last `events` events written: a
   // client resends what it saw no acknowledgement for, and after a restart traild recognises
   // it only by finding its event.id in the trail (output.dedup_window). Call before start.
@@ -90,14 +99,18 @@ class Writer {
   void run();
   void write_group(std::deque<Batch>& group);
   int write_with_retry(FileStream& stream, std::string_view data, const char* what);
+  void write_trail(Trail& trail, std::deque<Batch>& group, size_t part_of_group);
   int timed_sync(FileStream& stream);  // fdatasync, timed for the latency histogram
   void maintenance(int64_t now_ms, bool force_retention);
-  // Records the chain's head in the digest when it moved (and always for "stop").
-  void checkpoint(std::string_view reason, int64_t now_ms);
-  // Whether retention may delete `d` now (recorded in the digest first, if any).
-  bool may_delete(Deletion& d, int64_t now_ms);
+  // Records a trail's chain head in its digest when it moved (and always for "stop").
+  void checkpoint(Trail& trail, std::string_view reason, int64_t now_ms);
+  // Whether retention may delete `d` of `trail` now (recorded in its digest first).
+  bool may_delete(Trail& trail, Deletion& d, int64_t now_ms);
+  // Retention over every trail at once: one policy, one budget, oldest files first.
+  void enforce_trail_retention(int64_t now_ms);
+  uint64_t trail_rotations() const;
 
-  FileStream& trail_;
+  TrailSet& trails_;
   FileStream& quarantine_;
   std::atomic<bool> fsync_;
   Callbacks cb_;
@@ -121,17 +134,12 @@ class Writer {
   std::atomic<uint64_t> sync_micros_sum_{0};
   std::atomic<uint64_t> sync_buckets_[WriterStats::kSyncBuckets] = {};
   int64_t last_retention_ms_ = 0;
-  DigestWriter* digest_ = nullptr;
   int64_t checkpoint_interval_ms_ = 60'000;
-  ChainHead head_;                   // of what is written
-  uint64_t checkpointed_sequence_ = 0;
-  bool checkpointed_any_ = false;
   int64_t last_checkpoint_ms_ = 0;
-  uint64_t rotations_checkpointed_ = 0;
   uint64_t rotations_seen_ = 0;
   uint64_t keep_recent_events_ = 0;
-  bool told_keeping_recent_ = false;  // said once until a pass keeps nothing back, not per rotation
   bool kept_recent_in_pass_ = false;
+  std::vector<char> trail_in_group_;  // scratch: which trails a group writes to
 };
 
 }  // namespace traild

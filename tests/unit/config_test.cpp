@@ -83,6 +83,32 @@ TEST(Config, RefusesImpossibleValues) {
             std::vector<std::string>{"t.yaml:2: output.directory: must not be empty"});
 }
 
+TEST(Config, RouteByIsAFieldPathTraildDoesNotSetOrRedact) {
+  auto c = load_config_text("output: {route_by: organization.id, max_tenants: 10}\n", "t.yaml");
+  ASSERT_TRUE(c.config) << c.errors[0];
+  EXPECT_EQ(c.config->output.route_by, "organization.id");
+  EXPECT_EQ(c.config->output.max_tenants, 10u);
+  EXPECT_EQ(errors("output: {route_by: \"../x\"}\n"),
+            std::vector<std::string>{
+                "t.yaml:1: output.route_by: expected a dotted field path such as organization.id; got \"../x\""});
+  EXPECT_EQ(errors("output: {route_by: \"a..b\"}\n"),
+            std::vector<std::string>{
+                "t.yaml:1: output.route_by: expected a dotted field path such as organization.id; got \"a..b\""});
+  EXPECT_EQ(errors("output: {route_by: traild.claimed.x}\n"),
+            std::vector<std::string>{"t.yaml:1: output.route_by: traild.claimed.x is set by traild for each event, not a tenant"});
+  EXPECT_EQ(errors("output: {route_by: event.sequence}\n"),
+            std::vector<std::string>{"t.yaml:1: output.route_by: event.sequence is set by traild for each event, not a tenant"});
+  EXPECT_EQ(errors("output: {route_by: user.Token}\n"),
+            std::vector<std::string>{"t.yaml: output.route_by: user.Token is redacted (redact.fields has \"token\"); its "
+                                     "values would appear in directory names"});
+  EXPECT_EQ(errors("output: {route_by: http.request.headers.x}\nredact: {fields: [http.request.headers]}\n"),
+            std::vector<std::string>{"t.yaml: output.route_by: http.request.headers.x is redacted (redact.fields has "
+                                     "\"http.request.headers\"); its values would appear in directory names"});
+  EXPECT_TRUE(errors("output: {route_by: user.tokens}\n").empty());
+  EXPECT_EQ(errors("output: {max_tenants: 0}\n"),
+            std::vector<std::string>{"t.yaml:1: output.max_tenants: must be between 1 and 100000"});
+}
+
 TEST(Config, SyntaxErrorsNameTheLine) {
   auto e = errors("listen:\n  stream: [unclosed\n");
   ASSERT_EQ(e.size(), 1u);

@@ -43,8 +43,7 @@ class WriterTest : public ::testing::Test {
   static Batch batch(uint64_t id, std::string lines) {
     Batch b;
     b.id = id;
-    b.events = std::move(lines);
-    b.next_sequence = id + 1;
+    b.parts.push_back({0, std::move(lines), id + 1, {}, {}});
     return b;
   }
   // Polls until `cond` holds: a condition, not a guess at timing.
@@ -52,14 +51,19 @@ class WriterTest : public ::testing::Test {
     for (int i = 0; i < 2000 && !cond(); ++i) ::usleep(5000);
     return cond();
   }
-  // Starts a writer over the trail `trail_options` and a quarantine beside it; `durable`
+  // Starts a writer over the host trail in dir/audit and a quarantine beside it; `durable`
   // follows its acknowledgements.
-  Writer& start(Durability durability, const FileStreamOptions& trail_options) {
-    trail.emplace(ffs, trail_options);
+  Writer& start(Durability durability, const RotateConfig& rotate = {1 << 20, 86'400'000}) {
+    Config config;
+    config.output.directory = dir / "audit";
+    config.output.prefix = "audit";
+    config.output.rotate = rotate;
+    config.state_directory = dir;
+    trails.emplace(ffs, config, nullptr);
     quarantine.emplace(ffs, options("rejected"));
-    trail->recover(16, 0);
+    trails->open("", 16, 0);
     quarantine->recover(16, 0);
-    writer.emplace(*trail, *quarantine, durability,
+    writer.emplace(*trails, *quarantine, durability,
                    Writer::Callbacks{[this](uint64_t id, size_t) { durable = id; }, {}});
     writer->start();
     return *writer;
@@ -72,12 +76,13 @@ class WriterTest : public ::testing::Test {
   fs::path dir;
   test::FaultyFilesystem ffs;
   std::atomic<uint64_t> durable{0};
-  std::optional<FileStream> trail, quarantine;
+  std::optional<TrailSet> trails;
+  std::optional<FileStream> quarantine;
   std::optional<Writer> writer;  // after the streams: destroyed (stopped) first
 };
 
 TEST_F(WriterTest, AFailedFdatasyncWritesTheGroupAgainToANewFileBeforeAcknowledging) {
-  Writer& w = start(Durability::Fsync, options("audit"));
+  Writer& w = start(Durability::Fsync);
   ASSERT_TRUE(write(1, "one\ntwo\n"));
   // The first failure leaves the active file as it is (its tail may or may not be on disk);
   // the second hits the file the retry opened, which is deleted; the third attempt works.
@@ -92,9 +97,7 @@ TEST_F(WriterTest, AFailedFdatasyncWritesTheGroupAgainToANewFileBeforeAcknowledg
 TEST_F(WriterTest, InWriteModeAFailedFdatasyncAtRotationIsRetried) {
   // durability: write promises survival of a crash of traild, not of the machine: the
   // lines are in the page cache, and the rotation that could not sync is tried again.
-  FileStreamOptions o = options("audit");
-  o.rotate.max_size = 8;
-  Writer& w = start(Durability::Write, o);
+  Writer& w = start(Durability::Write, {8, 86'400'000});
   ASSERT_TRUE(write(1, "aaaaaaa\n"));
   ffs.sync_failures = 1;
   ASSERT_TRUE(write(2, "bbbbbbb\n"));

@@ -1,0 +1,105 @@
+#include "reporters/trail_set.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "reporters/tenant_directory.hpp"
+
+namespace traild {
+
+TrailSet::TrailSet(Filesystem& fs, const Config& config, const Signer* signer)
+    : fs_(fs),
+      directory_(config.output.directory),
+      prefix_(config.output.prefix),
+      state_directory_(config.state_directory),
+      signer_(signer),
+      rotate_(config.output.rotate),
+      retention_(config.output.retention) {}
+
+TrailStart TrailSet::open(const std::string& tenant, size_t max_ids, int64_t now_ms) {
+  const std::string dir = tenant.empty() ? directory_ : directory_ + "/" + tenant;
+  std::string state_file = state_directory_ + "/output.state";
+  if (!tenant.empty()) {
+    // Tenant names are never "output" or hidden (tenant_directory.hpp), so they cannot
+    // collide with the host trail's state.
+    const std::string tenants_state = state_directory_ + "/tenants";
+    if (int r = make_directories(tenants_state, 0750); r != 0)
+      throw std::runtime_error("cannot create " + tenants_state + ": " + std::strerror(-r));
+    state_file = tenants_state + "/" + tenant + ".state";
+  }
+  FileStreamOptions options{dir, prefix_, state_file, {}, {}};
+  {
+    std::lock_guard lk(mu_);
+    options.rotate = rotate_;
+    options.retention = retention_;
+  }
+  auto trail = std::make_unique<Trail>(fs_, std::move(options), tenant);
+  TrailStart start;
+  start.tail = trail->stream.recover(max_ids, now_ms);
+  // The chain continues from the newest complete line, so the sequence does too; the state
+  // file only matters when the directory holds no event.
+  start.next_sequence = start.tail.have_sequence ? start.tail.last_sequence + 1
+                                                 : std::max<uint64_t>(1, trail->stream.state_next_sequence());
+  trail->stream.set_next_sequence(start.next_sequence);
+
+  // The digest beside the trail, and a check that the trail still reaches its last
+  // checkpoint: a trail cut or rewritten while traild was down is reported at once (and
+  // stays visible to trailctl verify), not silently continued.
+  trail->digest.emplace(fs_, digest_path(dir, prefix_), signer_);
+  const std::vector<DigestRecord> records = trail->digest->open();
+  const DigestRecord* last = nullptr;
+  for (const auto& r : records)
+    if (r.type == "checkpoint") last = &r;
+  if (last != nullptr) {
+    const TrailTail& tail = start.tail;
+    const bool behind = !tail.have_sequence || tail.last_sequence < last->sequence;
+    const bool differs = tail.have_sequence && tail.last_sequence == last->sequence && tail.last_chain_hash != last->hash;
+    if (behind || differs)
+      start.integrity_alert = "the trail in " + dir + " " + (behind ? "ends before" : "differs from") +
+                              " the last checkpoint (sequence " + std::to_string(last->sequence) + " in " + last->file +
+                              "): it was cut or changed while traild was not running; run trailctl verify";
+  }
+  std::lock_guard lk(mu_);
+  start.index = static_cast<uint32_t>(trails_.size());
+  trails_.push_back(std::move(trail));
+  return start;
+}
+
+std::vector<std::string> TrailSet::existing_tenants() const {
+  std::vector<std::pair<int64_t, std::string>> found;  // (change time ns, name)
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(directory_.c_str()), ::closedir);
+  if (!d) return {};
+  while (dirent* e = ::readdir(d.get())) {
+    if (!is_tenant_directory_name(e->d_name)) continue;
+    struct stat st;
+    const std::string path = directory_ + "/" + e->d_name;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    found.emplace_back(static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, e->d_name);
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> names;
+  for (auto& [time, name] : found) names.push_back(std::move(name));
+  return names;
+}
+
+size_t TrailSet::size() const {
+  std::lock_guard lk(mu_);
+  return trails_.size();
+}
+
+Trail& TrailSet::at(size_t index) {
+  std::lock_guard lk(mu_);
+  return *trails_[index];
+}
+
+void TrailSet::set_policy(const RotateConfig& rotate, const RetentionConfig& retention) {
+  std::lock_guard lk(mu_);
+  rotate_ = rotate;
+  retention_ = retention;
+}
+
+}  // namespace traild
