@@ -33,14 +33,23 @@ struct Round {
   std::vector<std::string> unacked;  // sent (maybe written), not acknowledged
 };
 
+// The event with id `id`; with `tenants` > 0, three of four carry one of that many values
+// of organization.id (output.route_by), the fourth none.
+std::string crash_event(const std::string& id, int tenants) {
+  std::string e = "{\"event\":{\"action\":\"crash-test\",\"id\":\"" + id + "\"},\"message\":\"" + std::string(200, 'm') + "\"";
+  const size_t n = std::hash<std::string>{}(id);
+  if (tenants > 0 && n % 4 != 0) e += ",\"organization\":{\"id\":\"tenant-" + std::to_string(n % tenants) + "\"}";
+  return e + "}\n";
+}
+
 // Sends `ids` with acknowledgements until the daemon dies; sorts them into acked/unacked.
-Round send_until_killed(Daemon& d, const std::vector<std::string>& ids) {
+Round send_until_killed(Daemon& d, const std::vector<std::string>& ids, int tenants = 0) {
   Round r;
   size_t acked = 0;
   try {
     Client c(d.stream());
     std::string all = kAckHandshake;
-    for (auto& id : ids) all += "{\"event\":{\"action\":\"crash-test\",\"id\":\"" + id + "\"},\"message\":\"" + std::string(200, 'm') + "\"}\n";
+    for (auto& id : ids) all += crash_event(id, tenants);
     // Write and read at once, as a real client must: traild stops reading from a client that
     // leaves its acknowledgements unread.
     std::thread writer([&] {
@@ -77,7 +86,7 @@ std::string first_few(const std::vector<std::string>& ids) {
 // what was never acknowledged; keeps the books on what was acknowledged.
 class CrashRun {
  public:
-  CrashRun(Daemon& d, int events_per_round) : d_(d), per_round_(events_per_round) {}
+  CrashRun(Daemon& d, int events_per_round, int tenants = 0) : d_(d), per_round_(events_per_round), tenants_(tenants) {}
 
   // One round; `kill` runs beside the sender and kills traild, or gives up once the sender
   // is done (the flag it is passed); traild is then killed after the round.
@@ -87,7 +96,7 @@ class CrashRun {
     for (int i = 0; i < per_round_; ++i) ids.push_back("c-" + std::to_string(next_++));
     std::atomic<bool> sender_done{false};
     std::thread killer([&] { kill(sender_done); });
-    Round r = send_until_killed(d_, ids);
+    Round r = send_until_killed(d_, ids, tenants_);
     sender_done = true;
     killer.join();
     if (d_.running()) d_.kill9();
@@ -100,7 +109,7 @@ class CrashRun {
   // Resends what was never acknowledged and stops cleanly.
   void finish() {
     d_.start();
-    Round last = send_until_killed(d_, pending_);
+    Round last = send_until_killed(d_, pending_, tenants_);
     EXPECT_TRUE(last.unacked.empty());
     acked_.insert(last.acked.begin(), last.acked.end());
     ASSERT_EQ(d_.stop(), 0) << d_.log();
@@ -112,8 +121,13 @@ class CrashRun {
 
   // Every acknowledged event exactly once in `files` (oldest first), lines whole, sequences rising.
   void check_exactly_once(const std::vector<fs::path>& files) const {
+    check_exactly_once(std::vector<std::vector<fs::path>>{files});
+  }
+  // The same over several trails (each its files, oldest first), each with its own sequence.
+  void check_exactly_once(const std::vector<std::vector<fs::path>>& trails) const {
     std::map<std::string, int> seen;
     simdjson::dom::parser parser;
+    for (const auto& files : trails) {
     uint64_t last_seq = 0;
     for (const auto& f : files) {
       std::string text = read_file(f);
@@ -131,6 +145,7 @@ class CrashRun {
       }
       // Whatever follows the last newline is a torn write; the file was never appended to after it.
     }
+    }
     std::vector<std::string> lost, twice;
     for (auto& id : acked_)
       if (seen[id] == 0) lost.push_back(id);
@@ -142,8 +157,8 @@ class CrashRun {
 
   // trailctl verify accepts the trail: the chain is whole across every kill and every
   // retention gap is covered by the digest.
-  void expect_verifies() const {
-    auto r = run_command(std::string(TRAILCTL_BIN) + " verify " + d_.output().string());
+  void expect_verifies(const fs::path& dir = {}) const {
+    auto r = run_command(std::string(TRAILCTL_BIN) + " verify " + (dir.empty() ? d_.output() : dir).string());
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("OK"), std::string::npos) << r.output;
   }
@@ -151,6 +166,7 @@ class CrashRun {
  private:
   Daemon& d_;
   const int per_round_;
+  const int tenants_;
   std::set<std::string> acked_;
   std::vector<std::string> pending_;
   int next_ = 0;
@@ -269,6 +285,35 @@ TEST(Crash, Kill9AtRandomInstantsLosesAndDuplicatesNothing) {
   run.expect_interrupted();
   run.finish();
   run.check_exactly_once(d.files());
+  run.expect_verifies();
+}
+
+// The same with output.route_by: the tenants' trails and the host's are written in turns,
+// and the kills land between them; resends must be recognised whichever trail holds them.
+TEST(Crash, Kill9WithTenantsLosesAndDuplicatesNothingInAnyTrail) {
+  Daemon d("crash-tenants", "  rotate: {max_size: 256KiB, interval: 1d}\n  route_by: organization.id\n");
+  constexpr int kTenants = 3;
+  CrashRun run(d, 10000, kTenants);
+  std::mt19937 rng(54321);
+  for (int round = 0; round < 20; ++round) {
+    std::uniform_int_distribution<int> delay_us(0, 30000);
+    run.round([&, us = delay_us(rng)](const std::atomic<bool>&) {
+      std::this_thread::sleep_for(std::chrono::microseconds(us));
+      d.kill9();
+    });
+  }
+  run.expect_interrupted();
+  run.finish();
+  std::vector<std::vector<fs::path>> trails{d.files()};
+  for (int t = 0; t < kTenants; ++t) {
+    const fs::path dir = d.output() / ("tenant-" + std::to_string(t));
+    std::vector<fs::path> files;
+    for (const auto& f : list_trail_files(dir, "audit")) files.push_back(dir / f.name);
+    EXPECT_FALSE(files.empty()) << dir;
+    trails.push_back(files);
+    run.expect_verifies(dir);
+  }
+  run.check_exactly_once(trails);
   run.expect_verifies();
 }
 
