@@ -60,6 +60,8 @@ std::string prometheus_text(const MetricsSnapshot& m) {
            "Datagrams dropped before validation, by reason (a datagram has no one to answer).");
   e.sample("traild_datagrams_dropped_total", m.datagrams_not_allowed, "{reason=\"not_allowed\"}");
   e.sample("traild_datagrams_dropped_total", m.datagrams_rate_limited, "{reason=\"rate_limited\"}");
+  e.single("traild_tenants", "gauge", "Tenants' trails traild writes to (output.route_by; at most output.max_tenants).",
+           m.tenants);
   e.single("traild_queue_bytes", "gauge", "Bytes received but not yet written (bounded by output.max_queue_bytes).",
            m.queue_bytes);
   e.single("traild_written_bytes_total", "counter", "Bytes written to the trail and the quarantine.",

@@ -19,6 +19,7 @@ struct MetricsSnapshot {
   uint64_t datagrams_not_allowed = 0;   // from senders outside listen.allow.datagram
   uint64_t datagrams_rate_limited = 0;  // over input.rate_limit
   uint64_t queue_bytes = 0;
+  uint64_t tenants = 0;  // tenants' trails open (output.route_by)
   uint64_t write_errors = 0;
   WriterStats writer;
 };

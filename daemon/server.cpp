@@ -194,6 +194,7 @@ class Server {
       m.datagrams_rate_limited = datagram_->rate_limited();
     }
     m.queue_bytes = pipeline_->queued_bytes();
+    m.tenants = pipeline_->tenants();
     m.write_errors = writer_->io_errors();
     m.writer = writer_->stats();
     return m;

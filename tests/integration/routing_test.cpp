@@ -166,6 +166,10 @@ TEST(Routing, AnEventForOneTenantTooManyIsRejectedAndQuarantinedOthersFlow) {
   ASSERT_EQ(q.size(), 1u);
   EXPECT_NE(q[0].find("\"code\":\"unroutable\""), std::string::npos) << q[0];
   EXPECT_NE(q[0].find("gamma"), std::string::npos) << q[0];
+  auto stats = run_command(kTrailctl + " stats --prometheus --socket " + d.control().string());
+  EXPECT_NE(stats.output.find("\ntraild_tenants 2\n"), std::string::npos) << stats.output;
+  EXPECT_NE(stats.output.find("traild_events_rejected_total{reason=\"unroutable\"} 1\n"), std::string::npos)
+      << stats.output;
 }
 
 // One retention budget for output.directory: the oldest closed files go first, whichever
