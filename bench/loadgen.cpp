@@ -5,7 +5,7 @@
 // peak RSS (VmHWM). The client runs in this process, so its CPU is not counted against traild.
 //
 //   traild_loadgen --traild build/traild [--connections 1] [--events 2000000]
-//                  [--durability write|fsync] [--dir /tmp] [--window 65536]
+//                  [--durability write|fsync] [--dir /tmp] [--window 65536] [--route-by FIELD]
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -33,12 +33,13 @@ struct Options {
   int connections = 1;
   long events = 2'000'000;
   long window = 65'536;  // unacknowledged frames a connection may have in flight
+  std::string route_by;  // output.route_by (the events carry 13 values of organization.id)
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "traild_loadgen: %s\nusage: traild_loadgen --traild PATH [--connections N] [--events N]\n"
-               "       [--durability write|fsync] [--dir DIR] [--window N]\n",
+               "       [--durability write|fsync] [--dir DIR] [--window N] [--route-by FIELD]\n",
                why);
   std::exit(2);
 }
@@ -57,6 +58,7 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--connections") o.connections = std::stoi(value());
     else if (a == "--events") o.events = std::stol(value());
     else if (a == "--window") o.window = std::stol(value());
+    else if (a == "--route-by") o.route_by = value();
     else usage(("unknown option " + a).c_str());
   }
   if (o.traild.empty()) usage("--traild is required");
@@ -174,7 +176,9 @@ void run_connection(const std::string& socket, const std::string& corpus, size_t
 
 int main(int argc, char** argv) {
   Options opt = parse_options(argc, argv);
-  traild::bench::ScratchDaemon daemon(opt.traild, opt.dir, "  durability: " + opt.durability + "\n");
+  traild::bench::ScratchDaemon daemon(
+      opt.traild, opt.dir,
+      "  durability: " + opt.durability + "\n" + (opt.route_by.empty() ? "" : "  route_by: " + opt.route_by + "\n"));
   const std::string socket = daemon.stream();
 
   const int corpus_lines = 4096;
@@ -212,9 +216,9 @@ int main(int argc, char** argv) {
   }
   double cpu = after.cpu_seconds - before.cpu_seconds;
   std::printf(
-      "durability=%s connections=%d events=%ld event_bytes=%.0f | cpu_s_per_million=%.3f events_per_s=%.0f "
+      "durability=%s%s connections=%d events=%ld event_bytes=%.0f | cpu_s_per_million=%.3f events_per_s=%.0f "
       "peak_rss_mib=%.1f | acked=%ld rejected=%ld wall_s=%.2f\n",
-      opt.durability.c_str(), opt.connections, opt.events, mean_event_bytes, cpu / (static_cast<double>(acked) / 1e6),
+      opt.durability.c_str(), opt.route_by.empty() ? "" : (" route_by=" + opt.route_by).c_str(), opt.connections, opt.events, mean_event_bytes, cpu / (static_cast<double>(acked) / 1e6),
       static_cast<double>(acked) / wall, static_cast<double>(after.peak_rss_kib) / 1024.0, acked, rejected, wall);
   return (failed || rejected || acked != opt.events || !clean_exit) ? 1 : 0;
 }

@@ -79,7 +79,7 @@ ProcessUsage ScratchDaemon::usage() const {
 size_t ScratchDaemon::trail_lines() const {
   size_t n = 0;
   std::error_code ec;
-  for (const auto& f : std::filesystem::directory_iterator(output(), ec)) {
+  for (const auto& f : std::filesystem::recursive_directory_iterator(output(), ec)) {  // tenants' too
     if (f.path().extension() != ".jsonl") continue;
     std::ifstream in(f.path());
     std::string line;
