@@ -103,6 +103,11 @@ TEST(Routing, HostileTenantValuesStayInsideTheOutputDirectoryUnderSafeDistinctNa
   const auto host = trail_lines(d.output());
   for (const char* action : {"no-tenant", "empty-tenant", "traild-start"})
     EXPECT_EQ(count_action(host, action), 1u) << action;
+  // trailctl query reads the tenants' trails below the output directory too.
+  auto q = run_command(kTrailctl + " query " + d.output().string() + " --since 1h --tenant ../../etc --format json");
+  EXPECT_EQ(q.exit_code, 0) << q.output;
+  EXPECT_EQ(count_of(q.output, "\"action\":\"route-1\""), 1u) << q.output;
+  EXPECT_EQ(count_of(q.output, "\"action\":\"route-"), 1u) << q.output;
   // Stopping checkpoints every trail in its own digest.
   EXPECT_EQ(d.stop(), 0);
   auto v = run_command(kTrailctl + " verify " + d.output().string());
