@@ -270,10 +270,9 @@ class TrailWatcher {
   bool fired_ = false;
 };
 
-TEST(Crash, Kill9AtRandomInstantsLosesAndDuplicatesNothing) {
-  Daemon d("crash", "  rotate: {max_size: 256KiB, interval: 1d}\n");
-  CrashRun run(d, 10000);
-  std::mt19937 rng(12345);
+// 20 rounds, each killed at a random instant of its stream, then the clean last round.
+void kill_at_random_instants(Daemon& d, CrashRun& run, unsigned seed) {
+  std::mt19937 rng(seed);
   for (int round = 0; round < 20; ++round) {
     // The kill lands at a random instant of the stream: this delay is the fault's timing.
     std::uniform_int_distribution<int> delay_us(0, 30000);
@@ -284,6 +283,12 @@ TEST(Crash, Kill9AtRandomInstantsLosesAndDuplicatesNothing) {
   }
   run.expect_interrupted();
   run.finish();
+}
+
+TEST(Crash, Kill9AtRandomInstantsLosesAndDuplicatesNothing) {
+  Daemon d("crash", "  rotate: {max_size: 256KiB, interval: 1d}\n");
+  CrashRun run(d, 10000);
+  kill_at_random_instants(d, run, 12345);
   run.check_exactly_once(d.files());
   run.expect_verifies();
 }
@@ -294,16 +299,7 @@ TEST(Crash, Kill9WithTenantsLosesAndDuplicatesNothingInAnyTrail) {
   Daemon d("crash-tenants", "  rotate: {max_size: 256KiB, interval: 1d}\n  route_by: organization.id\n");
   constexpr int kTenants = 3;
   CrashRun run(d, 10000, kTenants);
-  std::mt19937 rng(54321);
-  for (int round = 0; round < 20; ++round) {
-    std::uniform_int_distribution<int> delay_us(0, 30000);
-    run.round([&, us = delay_us(rng)](const std::atomic<bool>&) {
-      std::this_thread::sleep_for(std::chrono::microseconds(us));
-      d.kill9();
-    });
-  }
-  run.expect_interrupted();
-  run.finish();
+  kill_at_random_instants(d, run, 54321);
   std::vector<std::vector<fs::path>> trails{d.files()};
   for (int t = 0; t < kTenants; ++t) {
     const fs::path dir = d.output() / ("tenant-" + std::to_string(t));
