@@ -24,12 +24,13 @@ struct Match : SortKey {
   std::string line;
 };
 
-// Ascending order of keys (numbers before strings; ties by event.sequence).
+// Ascending order of keys (numbers before strings; ties by event.sequence, then event.id).
 bool key_less(const SortKey& a, const SortKey& b) {
   if (a.rank != b.rank) return a.rank < b.rank;
   if (a.rank == 0 && a.number != b.number) return a.number < b.number;
   if (a.rank == 1 && a.text != b.text) return a.text < b.text;
-  return a.sequence < b.sequence;
+  if (a.sequence != b.sequence) return a.sequence < b.sequence;
+  return a.id < b.id;
 }
 
 void sort_key(simdjson::dom::element event, const std::string& field, SortKey& m) {
@@ -52,6 +53,8 @@ void sort_key(simdjson::dom::element event, const std::string& field, SortKey& m
   }
   uint64_t seq = 0;
   if (auto v = field_at(event, "event.sequence"); v && !v->get_uint64().get(seq)) m.sequence = seq;
+  std::string_view id;
+  if (auto v = field_at(event, "event.id"); v && !v->get_string().get(id)) m.id = std::string(id);
 }
 
 // Which files cannot hold events in the window, by the range index traild writes beside
@@ -119,8 +122,9 @@ std::vector<fs::path> trail_files(const std::string& dir, std::ostream& warnings
 std::string encode_cursor(const std::string& field, const SortKey& key) {
   char number[32];
   std::snprintf(number, sizeof number, "%.17g", key.number);
-  const std::string plain = "v1\n" + field + "\n" + std::to_string(key.rank) + "\n" + number + "\n" +
-                            std::to_string(key.sequence) + "\n" + key.text;
+  // event.id never holds a control character (a producer's is validated), so '\n' separates.
+  const std::string plain = "v2\n" + field + "\n" + std::to_string(key.rank) + "\n" + number + "\n" +
+                            std::to_string(key.sequence) + "\n" + key.id + "\n" + key.text;
   std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
@@ -141,13 +145,15 @@ std::optional<SortKey> decode_cursor(const std::string& field, const std::string
   while (!plain.empty() && plain.back() == '\0') plain.pop_back();  // base64 padding decodes to NULs
   std::vector<std::string> parts;
   size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
+  // v1 (before event.id broke ties) has no id line.
+  const int lines = plain.starts_with("v1\n") ? 5 : 6;
+  for (int i = 0; i < lines; ++i) {
     const size_t nl = plain.find('\n', start);
     if (nl == std::string::npos) return std::nullopt;
     parts.push_back(plain.substr(start, nl - start));
     start = nl + 1;
   }
-  if (parts[0] != "v1" || parts[1] != field) return std::nullopt;
+  if ((parts[0] != "v1" && parts[0] != "v2") || parts[1] != field) return std::nullopt;
   SortKey key;
   char* end = nullptr;
   key.rank = static_cast<int>(std::strtol(parts[2].c_str(), &end, 10));
@@ -156,6 +162,7 @@ std::optional<SortKey> decode_cursor(const std::string& field, const std::string
   if (*end != '\0') return std::nullopt;
   key.sequence = std::strtoull(parts[4].c_str(), &end, 10);
   if (*end != '\0') return std::nullopt;
+  if (lines == 6) key.id = parts[5];
   key.text = plain.substr(start);
   return key;
 }

@@ -21,6 +21,9 @@ struct SortKey {
   double number = 0;
   std::string text;
   uint64_t sequence = 0;
+  // event.id: the last tie-breaker. Tenants' trails (output.route_by) each number their
+  // events from 1, so two events of one millisecond can share a sequence.
+  std::string id;
 };
 
 // An opaque cursor for `key` under sort field `field`, and back (nullopt when malformed or

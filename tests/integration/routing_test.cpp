@@ -2,6 +2,7 @@
 // whose directory name is made from a value the sender chose: hostile values must never
 // escape the output directory or surprise anyone reading it.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <fstream>
 #include <map>
@@ -215,6 +216,36 @@ TEST(Routing, RetentionDeletesTheOldestFilesAcrossTenantsTrails) {
                        l.find("\"reason\":\"max_total_size\"") != std::string::npos;
   EXPECT_TRUE(tenant_recorded);
   EXPECT_NE(d.log().find("retention deleted acme/audit-20250102T000000Z-00000001.jsonl"), std::string::npos);
+}
+
+// Tenants' trails each number their events from 1: events of one millisecond in different
+// trails share sequences, and paging by cursor must still show each exactly once.
+TEST(Routing, CursorsPageThroughTenantsEventsOfOneMillisecondOnceEach) {
+  Daemon d("route-paging", kRouteBy);
+  d.start();
+  std::string events;
+  for (int i = 0; i < 4; ++i)
+    for (const char* tenant : {"acme", "beta", "gamma"})
+      events += "{\"@timestamp\":\"2026-11-22T10:00:00.000Z\",\"event\":{\"action\":\"tick\",\"id\":\"" +
+                std::string(tenant) + "-" + std::to_string(i) + "\"},\"organization\":{\"id\":\"" + tenant + "\"}}\n";
+  ASSERT_EQ(trailctl_send(d, events).exit_code, 0);
+  std::vector<std::string> seen;
+  std::string cursor;
+  simdjson::dom::parser parser;
+  for (int page = 0; page < 20; ++page) {
+    auto r = run_command(kTrailctl + " query " + d.output().string() + " --all --action tick --limit 5 --format json" +
+                         (cursor.empty() ? "" : " --before " + cursor));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.output).get(doc), simdjson::SUCCESS) << r.output;
+    simdjson::dom::array list;
+    ASSERT_EQ(doc["events"].get_array().get(list), simdjson::SUCCESS) << r.output;
+    if (list.size() == 0) break;
+    for (auto e : list) seen.emplace_back(e["event"]["id"].get_string().value());
+    cursor = std::string(doc["prev"].get_string().value());
+  }
+  EXPECT_EQ(seen.size(), 12u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 12u) << "no event twice";
 }
 
 }  // namespace

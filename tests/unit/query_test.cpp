@@ -107,12 +107,20 @@ TEST(Cursor, RoundTripsAndRefusesForeignOrForged) {
   k.rank = 1;
   k.text = "a\nb with\nnewlines";
   k.sequence = 42;
+  k.id = "acme-7";
   const std::string c = encode_cursor("user.name", k);
   EXPECT_EQ(c.find_first_of("+/"), std::string::npos) << "URL- and shell-safe";
   auto back = decode_cursor("user.name", c);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->text, k.text);
   EXPECT_EQ(back->sequence, 42u);
+  EXPECT_EQ(back->id, "acme-7");
+  // A cursor from before event.id broke ties ("v1\nuser.name\n1\n0\n42\nabc") still works.
+  auto v1 = decode_cursor("user.name", "djEKdXNlci5uYW1lCjEKMAo0MgphYmM=");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->sequence, 42u);
+  EXPECT_EQ(v1->id, "");
+  EXPECT_EQ(v1->text, "abc");
   EXPECT_FALSE(decode_cursor("@timestamp", c)) << "made for another sort field";
   EXPECT_FALSE(decode_cursor("user.name", "not-a-cursor"));
   EXPECT_FALSE(decode_cursor("user.name", ""));
