@@ -31,6 +31,15 @@ TrailStart TrailSet::open(const std::string& tenant, size_t max_ids, int64_t now
       throw std::runtime_error("cannot create " + tenants_state + ": " + std::strerror(-r));
     state_file = tenants_state + "/" + tenant + ".state";
   }
+  if (!tenant.empty()) {
+    // Never through a symlink (or onto a file) someone placed under a tenant's name: the
+    // trail would be written outside output.directory.
+    if (int r = make_directories(dir, 0750); r != 0)
+      throw std::runtime_error("cannot create directory " + dir + ": " + std::strerror(-r));
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      throw std::runtime_error(dir + " is not a directory (a symlink or another file is in the way)");
+  }
   FileStreamOptions options{dir, prefix_, state_file, {}, {}};
   {
     std::lock_guard lk(mu_);

@@ -248,5 +248,24 @@ TEST(Routing, CursorsPageThroughTenantsEventsOfOneMillisecondOnceEach) {
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 12u) << "no event twice";
 }
 
+// A symlink placed under a tenant's name would lead the trail out of output.directory:
+// traild refuses to write through it.
+TEST(Routing, ATenantDirectoryThatIsASymlinkIsRefused) {
+  Daemon d("route-symlink", kRouteBy);
+  const fs::path elsewhere = d.dir() / "elsewhere";
+  fs::create_directories(elsewhere);
+  fs::create_directories(d.output());
+  fs::create_directory_symlink(elsewhere, d.output() / "evil");
+  d.start();
+  Client c(d.stream());
+  c.send(kAckHandshake + tenant_event("e", "\"evil\"") + tenant_event("ok", "\"fine\""));
+  const std::string refused = c.read_line();
+  EXPECT_NE(refused.find("\"error\":\"unroutable\""), std::string::npos) << refused;
+  EXPECT_NE(refused.find("is not a directory"), std::string::npos) << refused;
+  EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+  EXPECT_TRUE(fs::is_empty(elsewhere));
+  EXPECT_EQ(trail_lines(d.output() / "fine").size(), 1u);
+}
+
 }  // namespace
 }  // namespace traild::test
