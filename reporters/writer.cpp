@@ -1,14 +1,12 @@
 #include "reporters/writer.hpp"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <spdlog/spdlog.h>
 
 #include <cstring>
 #include <queue>
 
 #include "common/clock.hpp"
+#include "common/worker_thread.hpp"
 
 namespace traild {
 namespace {
@@ -28,13 +26,7 @@ void Writer::start() {
   heartbeat_ms_.store(now_unix_ms());
   last_retention_ms_ = now_unix_ms();
   maintenance(last_retention_ms_, true);
-  // The writer thread blocks every signal (it inherits the mask it is created with), so
-  // SIGTERM and SIGHUP always reach the I/O thread, whose signal_set handles them.
-  sigset_t all, previous;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &previous);
-  thread_ = std::thread([this] { run(); });
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  thread_ = start_worker_thread("traild-writer", [this] { run(); });
 }
 
 void Writer::stop() {
