@@ -1,15 +1,15 @@
-// The datagram socket: one record per datagram, drained in batches with recvmmsg(2), each
-// stamped with the sender's credentials from SCM_CREDENTIALS. Reading pauses while the
-// pipeline is backlogged (blocking senders then wait in the kernel).
+// The datagram socket: one record per datagram, each stamped with the sender's credentials
+// from SCM_CREDENTIALS. A DatagramReceiver thread drains the socket (datagram_receiver.hpp);
+// this class, on the I/O thread, applies the allowlist and rate limit and feeds the
+// pipeline. Taking from the receiver pauses while the pipeline is backlogged; the receiver
+// then stops at its buffer bound and blocking senders wait in the kernel.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/datagram_protocol.hpp>
 
-#include <vector>
+#include <memory>
 
+#include "daemon/datagram_receiver.hpp"
 #include "daemon/pipeline.hpp"
 
 namespace traild {
@@ -17,9 +17,10 @@ namespace traild {
 class DatagramListener {
  public:
   DatagramListener(boost::asio::io_context& io, int fd, Pipeline& pipeline, size_t max_event_bytes);
+  ~DatagramListener();
   void start();
   void resume();
-  // Reads what is queued in the kernel, then stops (shutdown).
+  // Processes everything received and queued in the kernel, then stops (shutdown).
   void drain();
   void close();
   void set_max_event_bytes(size_t max);
@@ -30,22 +31,22 @@ class DatagramListener {
   uint64_t rate_limited() const { return rate_limited_; }
 
  private:
-  enum class ReadState { MoreAvailable, WouldBlock, Paused };
-  ReadState read_batch();
-  void wait_readable();
-  void on_readable();
+  void on_ready();
+  // Feeds received datagrams to the pipeline until none are left or it is backlogged.
+  void process();
+  void process_one(const ReceivedDatagrams::Entry& e, int64_t now);
 
-  boost::asio::local::datagram_protocol::socket sock_;
+  boost::asio::io_context& io_;
+  const int fd_;
   Pipeline& pipeline_;
   size_t max_event_bytes_ = 0;
-  size_t slot_ = 0;  // bytes per datagram buffer, padding included
-  std::vector<char> buffers_;
-  std::vector<mmsghdr> msgs_;
-  std::vector<iovec> iovs_;
-  std::vector<char> controls_;
-  bool waiting_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // posted handlers outliving this
+  DatagramReceiver receiver_;
+  ReceivedDatagrams current_;  // taken from the receiver
+  size_t next_ = 0;            // the first entry of current_ not yet processed
   bool paused_ = false;
   bool stopped_ = false;
+  bool closed_ = false;
   AllowList allow_;
   uint64_t refused_ = 0;
   uint64_t rate_limited_ = 0;

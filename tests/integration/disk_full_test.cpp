@@ -5,6 +5,7 @@
 // commands run as root); without it the test is skipped and says why.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
@@ -14,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "common/unix_address.hpp"
 #include "harness.hpp"
 
 namespace traild::test {
@@ -119,6 +121,56 @@ TEST(DiskFull, NothingAcknowledgedIsLostMemoryStaysBoundedAndWritingResumes) {
   }
   EXPECT_EQ(written.size(), total);
   EXPECT_EQ(written, acked);
+}
+
+// Datagrams the kernel accepted while the disk was full wait in three places: the kernel's
+// queue, the receiver thread's buffer and the pipeline's queue. A SIGTERM then must still
+// write every one of them once space returns: a datagram has no acknowledgement, so the
+// kernel's acceptance is the only promise its sender got.
+TEST(DiskFull, DatagramsAcceptedWhileTheDiskIsFullAreWrittenOnShutdown) {
+  Daemon d("diskfull-dgram",
+           "  max_queue_bytes: 256KiB\n"
+           "  retention: {max_age: 90d, max_total_size: 10GiB, min_free: 0}\n");
+  TmpfsMount mount(d.output(), "64m");
+  if (!mount.ok()) GTEST_SKIP() << "cannot mount a tmpfs for the output directory (needs root): " << mount.why();
+  d.start();
+  const fs::path filler = d.output() / "filler";
+  fill(filler, 128 << 10);
+
+  const int fd = connect_unix(d.datagram().string(), SOCK_DGRAM | SOCK_NONBLOCK);
+  ASSERT_GE(fd, 0) << std::strerror(-fd);
+  // Send until the kernel refuses and stays full for a moment: traild has stopped taking
+  // datagrams because it cannot write. (The pause only decides how many are in flight at
+  // the SIGTERM, not whether the test passes.)
+  int accepted = 0;
+  while (accepted < 200'000) {
+    const std::string event = "{\"event\":{\"action\":\"disk-full-dgram\",\"id\":\"dg-" + std::to_string(accepted) +
+                              "\"},\"message\":\"" + std::string(240, 'm') + "\"}";
+    if (::send(fd, event.data(), event.size(), 0) == static_cast<ssize_t>(event.size())) {
+      ++accepted;
+      continue;
+    }
+    ASSERT_EQ(errno, EAGAIN) << std::strerror(errno);
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, 500) == 0) break;
+  }
+  ::close(fd);
+  ASSERT_TRUE(d.log().find("No space left on device") != std::string::npos) << d.log();
+  EXPECT_TRUE(d.running());
+
+  d.signal(SIGTERM);
+  ASSERT_TRUE(wait_until([&] { return d.log().find("draining") != std::string::npos; })) << d.log();
+  fs::remove(filler);
+  EXPECT_EQ(d.stop(), 0);
+  EXPECT_GT(accepted, 1000);  // far more than the pipeline may queue: all three places held some
+
+  std::set<std::string> written;
+  for (const auto& line : d.lines()) {
+    const std::string id = json_field(line, "id");
+    if (id.rfind("dg-", 0) != 0) continue;  // traild's own events
+    EXPECT_TRUE(written.insert(id).second) << "written twice: " << id;
+  }
+  EXPECT_EQ(written.size(), static_cast<size_t>(accepted)) << "of " << accepted << " datagrams the kernel accepted";
 }
 
 }  // namespace
