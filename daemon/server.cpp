@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "common/clock.hpp"
 #include "common/json_escape.hpp"
@@ -147,6 +148,8 @@ class Server {
                                             "traild " TRAILD_VERSION " started"));
     for (const std::string& alert : integrity_alerts_)
       pipeline_->emit_internal(internal_event("traild-integrity-alert", "process", "info", alert, {}, "failure"));
+    for (const std::string& why : unavailable_tenants_)
+      pipeline_->emit_internal(internal_event("traild-tenant-unavailable", "process", "info", why, {}, "failure"));
     pipeline_->submit_if_writer_idle();
     spdlog::info("traild {} listening on {} {} writing to {}", TRAILD_VERSION, config_.listen.stream,
                  config_.listen.datagram, config_.output.directory);
@@ -310,7 +313,19 @@ class Server {
                       tenants.size(), config_.output.max_tenants, tenants.size() - config_.output.max_tenants);
         tenants.resize(config_.output.max_tenants);
       }
-      for (const std::string& tenant : tenants) opened(trails_->open(tenant, config_.output.dedup_window, now_ms));
+      for (const std::string& tenant : tenants) {
+        // One tenant's broken trail must not keep every other trail from being written: it
+        // is left closed, and its events are refused (quarantined) until it opens again.
+        try {
+          opened(trails_->open(tenant, config_.output.dedup_window, now_ms));
+        } catch (const std::exception& e) {
+          const std::string why = "cannot open the trail of tenant " + tenant + ": " + e.what() +
+                                  "; its events are rejected as unroutable until it can be opened";
+          spdlog::error("trail: {}", why);
+          unavailable_tenants_.push_back(why);
+          last_open_error_ms_[tenant] = now_ms;
+        }
+      }
     }
     ids.insert_into(recent_);
     return starts;
@@ -333,7 +348,15 @@ class Server {
       return start;
     } catch (const std::exception& e) {
       error = e.what();
-      spdlog::error("trail: {}", error);
+      // Every event for the tenant retries; its rejections are quarantined one by one, the
+      // log says it once a minute.
+      const int64_t now = now_unix_ms();
+      if (last_open_error_ms_.size() >= 1024) last_open_error_ms_.clear();  // hostile values stay bounded
+      int64_t& last = last_open_error_ms_[tenant];
+      if (now - last >= 60'000) {
+        spdlog::error("trail: cannot open the trail of tenant {}: {}", tenant, error);
+        last = now;
+      }
       return std::nullopt;
     }
   }
@@ -451,6 +474,8 @@ class Server {
   std::unique_ptr<Signer> signer_;
   std::optional<TrailSet> trails_;
   std::vector<std::string> integrity_alerts_;  // found at start-up, recorded in the trail
+  std::vector<std::string> unavailable_tenants_;  // trails that failed to open at start-up, ditto
+  std::unordered_map<std::string, int64_t> last_open_error_ms_;  // per tenant, to log failures once a minute
   std::optional<Writer> writer_;
   std::optional<Pipeline> pipeline_;
   std::optional<StreamListener> stream_;

@@ -267,5 +267,41 @@ TEST(Routing, ATenantDirectoryThatIsASymlinkIsRefused) {
   EXPECT_EQ(trail_lines(d.output() / "fine").size(), 1u);
 }
 
+// A tenant's trail that cannot be opened at start-up (here its digest's path is taken by a
+// directory) must not stop traild: the other trails are written, the problem is in the log
+// and the trail, the tenant's events are refused and quarantined, and once the obstacle is
+// gone the next event opens the trail.
+TEST(Routing, ATenantTrailThatCannotOpenAtStartUpLeavesTheOthersRunning) {
+  Daemon d("route-broken", kRouteBy);
+  fs::create_directories(d.output() / "acme");
+  fs::create_directories(d.output() / "beta");
+  fs::create_directories(d.output() / "acme" / "audit.digest");
+  d.start();
+  EXPECT_NE(d.log().find("cannot open the trail of tenant acme"), std::string::npos) << d.log();
+  Client c(d.stream());
+  c.send(kAckHandshake + tenant_event("a", "\"acme\"") + tenant_event("b", "\"beta\"") + tenant_event("h", ""));
+  const std::string refused = c.read_line();
+  EXPECT_NE(refused.find("\"error\":\"unroutable\",\"message\":\"output.route_by: cannot open the trail of tenant acme"),
+            std::string::npos)
+      << refused;
+  EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+  EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+  const auto q = d.quarantine_lines();
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_NE(q[0].find("\"code\":\"unroutable\""), std::string::npos) << q[0];
+
+  fs::remove(d.output() / "acme" / "audit.digest");
+  c.send(tenant_event("a-again", "\"acme\""));
+  EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+  EXPECT_EQ(d.stop(), 0);
+  EXPECT_EQ(trail_lines(d.output() / "acme").size(), 1u);
+  EXPECT_EQ(trail_lines(d.output() / "beta").size(), 1u);
+  size_t reported = 0;
+  for (const auto& line : d.lines())
+    reported += line.find("\"action\":\"traild-tenant-unavailable\"") != std::string::npos &&
+                line.find("tenant acme") != std::string::npos;
+  EXPECT_EQ(reported, 1u);
+}
+
 }  // namespace
 }  // namespace traild::test
