@@ -1,12 +1,17 @@
 // trailctl verify: checks the trail's hash chain and its digest of signed checkpoints, and
 // says either OK with what was covered or the first thing that does not verify.
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include "common/secret_file.hpp"
 #include "ctl/commands.hpp"
 #include "ctl/input.hpp"
+#include "integrity/digest.hpp"
 #include "integrity/verifier.hpp"
+#include "reporters/file_naming.hpp"
+#include "reporters/tenant_directory.hpp"
 
 namespace traild::ctl {
 namespace {
@@ -16,7 +21,8 @@ void verify_usage(std::ostream& out) {
          "       trailctl verify --documents FILE [--digest FILE] [--key FILE] [--public-key FILE]\n\n"
          "Checks the trail under DIR (default /var/log/traild): every line's hash, the chain that\n"
          "links each line to the one before it across files, and the digest (PREFIX.digest) of\n"
-         "checkpoints and retention deletions.\n\n"
+         "checkpoints and retention deletions; then each tenant's trail in DIR's subdirectories\n"
+         "(output.route_by), reported as \"tenant NAME: ...\" (not with --from).\n\n"
          "  --key FILE          integrity.key_file: the chain is an HMAC with this key\n"
          "  --public-key FILE   Ed25519 public key: every digest record must carry a valid signature\n"
          "  --from SEQ          start at this sequence, trusting what comes before\n"
@@ -27,21 +33,32 @@ void verify_usage(std::ostream& out) {
          "Exit status: 0 everything verifies, 1 something does not, 2 bad usage.\n";
 }
 
-void print_report(const VerifyReport& r) {
-  for (const auto& note : r.notes) std::cout << "note: " << note << "\n";
+// `label`: "" for the trail named on the command line, "tenant NAME: " for a tenant's.
+void print_report(const VerifyReport& r, const std::string& label = "") {
+  for (const auto& note : r.notes) std::cout << label << "note: " << note << "\n";
   if (!r.ok()) {
     const VerifyFailure& f = *r.failure;
-    std::cout << "FAILED: " << f.kind << ": " << f.file;
+    std::cout << label << "FAILED: " << f.kind << ": " << f.file;
     if (f.line > 0) std::cout << " line " << f.line;
     if (f.sequence > 0) std::cout << " (sequence " << f.sequence << ")";
     std::cout << ": " << f.detail << "\n";
     return;
   }
-  std::cout << "OK: " << r.events << " events";
+  std::cout << label << "OK: " << r.events << " events";
   if (r.events > 0) std::cout << ", sequences " << r.first_sequence << "-" << r.last_sequence;
   std::cout << ", " << r.files << " file(s), " << r.checkpoints_matched << " checkpoint(s) matched of "
             << r.digest_records << " digest record(s), signatures "
             << (r.signatures_checked ? "verified" : "not checked (no --public-key)") << "\n";
+}
+
+// A tenant's trail: a digest or at least one trail file (other directories an operator keeps
+// in the output directory are not trails).
+bool holds_trail(const std::string& dir, const std::string& prefix) {
+  std::error_code ec;
+  if (std::filesystem::exists(digest_path(dir, prefix), ec)) return true;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (parse_file_name(prefix, e.path().filename().string())) return true;
+  return false;
 }
 
 }  // namespace
@@ -120,10 +137,27 @@ int cmd_verify(const std::vector<std::string>& args) {
     }
     options.public_key = public_key.get();
   }
-  const VerifyReport report = documents.empty() ? verify_directory(dir, prefix, options)
-                                                : verify_documents(documents, digest, options);
+  if (!documents.empty()) {
+    const VerifyReport report = verify_documents(documents, digest, options);
+    print_report(report);
+    return report.ok() ? 0 : 1;
+  }
+  const VerifyReport report = verify_directory(dir, prefix, options);
   print_report(report);
-  return report.ok() ? 0 : 1;
+  bool ok = report.ok();
+  // Each tenant's trail (output.route_by) is a chain of its own beside the host's; --from
+  // names a sequence of one trail, so it verifies DIR's alone.
+  if (!from) {
+    std::vector<TenantDirectory> tenants = tenant_directories(dir);
+    std::sort(tenants.begin(), tenants.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    for (const TenantDirectory& t : tenants) {
+      if (!holds_trail(dir + "/" + t.name, prefix)) continue;
+      const VerifyReport tenant = verify_directory(dir + "/" + t.name, prefix, options);
+      print_report(tenant, "tenant " + t.name + ": ");
+      ok = ok && tenant.ok();
+    }
+  }
+  return ok ? 0 : 1;
 }
 
 }  // namespace traild::ctl

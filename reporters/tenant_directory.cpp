@@ -1,6 +1,10 @@
 #include "reporters/tenant_directory.hpp"
 
+#include <dirent.h>
 #include <openssl/sha.h>
+#include <sys/stat.h>
+
+#include <memory>
 
 #include "common/hex.hpp"
 
@@ -64,6 +68,20 @@ bool is_tenant_directory_name(std::string_view name) {
   for (char c : hash)
     if (hex_digit_value(c) < 0) return false;
   return true;
+}
+
+std::vector<TenantDirectory> tenant_directories(const std::string& output_directory) {
+  std::vector<TenantDirectory> found;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(output_directory.c_str()), ::closedir);
+  if (!d) return found;
+  while (dirent* e = ::readdir(d.get())) {
+    if (!is_tenant_directory_name(e->d_name)) continue;
+    struct stat st;
+    const std::string path = output_directory + "/" + e->d_name;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    found.push_back({e->d_name, static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec});
+  }
+  return found;
 }
 
 }  // namespace traild

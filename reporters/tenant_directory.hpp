@@ -10,8 +10,10 @@
 //     values stay distinct and the name stays far below NAME_MAX.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace traild {
 
@@ -23,5 +25,13 @@ std::string tenant_directory_name(std::string_view value);
 // True when `name` is what tenant_directory_name can return (used when reading
 // output.directory back: anything else there is not a tenant's trail).
 bool is_tenant_directory_name(std::string_view name);
+
+// The tenants' trail directories in `output_directory`: real directories (never symlinks)
+// with tenant names, in no particular order; none when it cannot be read.
+struct TenantDirectory {
+  std::string name;
+  int64_t modified_ns = 0;  // when an entry in it last changed
+};
+std::vector<TenantDirectory> tenant_directories(const std::string& output_directory);
 
 }  // namespace traild

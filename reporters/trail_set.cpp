@@ -1,6 +1,5 @@
 #include "reporters/trail_set.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -79,19 +78,10 @@ TrailStart TrailSet::open(const std::string& tenant, size_t max_ids, int64_t now
 }
 
 std::vector<std::string> TrailSet::existing_tenants() const {
-  std::vector<std::pair<int64_t, std::string>> found;  // (change time ns, name)
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(directory_.c_str()), ::closedir);
-  if (!d) return {};
-  while (dirent* e = ::readdir(d.get())) {
-    if (!is_tenant_directory_name(e->d_name)) continue;
-    struct stat st;
-    const std::string path = directory_ + "/" + e->d_name;
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-    found.emplace_back(static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec, e->d_name);
-  }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<TenantDirectory> found = tenant_directories(directory_);
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.modified_ns > b.modified_ns; });
   std::vector<std::string> names;
-  for (auto& [time, name] : found) names.push_back(std::move(name));
+  for (auto& t : found) names.push_back(std::move(t.name));
   return names;
 }
 

@@ -111,12 +111,13 @@ TEST(Routing, HostileTenantValuesStayInsideTheOutputDirectoryUnderSafeDistinctNa
   EXPECT_EQ(count_of(q.output, "\"action\":\"route-"), 1u) << q.output;
   // Stopping checkpoints every trail in its own digest.
   EXPECT_EQ(d.stop(), 0);
+  // Verifying the output directory verifies the host's trail and then each tenant's.
   auto v = run_command(kTrailctl + " verify " + d.output().string());
   EXPECT_EQ(v.exit_code, 0) << v.output;
-  for (const auto& [value, name] : tenants) {
-    v = run_command(kTrailctl + " verify '" + (d.output() / name).string() + "'");
-    EXPECT_EQ(v.exit_code, 0) << name << ": " << v.output;
-  }
+  EXPECT_EQ(v.output.rfind("OK: ", 0), 0u) << v.output;
+  for (const auto& [value, name] : tenants)
+    EXPECT_NE(v.output.find("\ntenant " + name + ": OK: 1 events, sequences 1-1"), std::string::npos) << name << v.output;
+  EXPECT_EQ(count_of(v.output, "\ntenant "), tenants.size()) << v.output;
 }
 
 TEST(Routing, ATenantsTrailContinuesAcrossARestartAndResendsAreRecognised) {
@@ -148,6 +149,20 @@ TEST(Routing, ATenantsTrailContinuesAcrossARestartAndResendsAreRecognised) {
     auto v = run_command(kTrailctl + " verify " + (d.output() / tenant).string());
     EXPECT_EQ(v.exit_code, 0) << tenant << ": " << v.output;
   }
+  // A line changed in one tenant's trail fails the verification of the whole directory,
+  // and the report names that tenant.
+  fs::path beta_file;
+  for (const auto& e : fs::directory_iterator(d.output() / "beta"))
+    if (e.path().extension() == ".jsonl") beta_file = e.path();
+  std::string text = read_file(beta_file);
+  const size_t at = text.find("\"b1\"");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 4, "\"b9\"");
+  std::ofstream(beta_file, std::ios::trunc) << text;
+  auto v = run_command(kTrailctl + " verify " + d.output().string());
+  EXPECT_EQ(v.exit_code, 1) << v.output;
+  EXPECT_NE(v.output.find("\ntenant acme: OK: 3 events"), std::string::npos) << v.output;
+  EXPECT_NE(v.output.find("\ntenant beta: FAILED: "), std::string::npos) << v.output;
 }
 
 TEST(Routing, AnEventForOneTenantTooManyIsRejectedAndQuarantinedOthersFlow) {
