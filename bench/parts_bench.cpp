@@ -1,5 +1,6 @@
 // Google Benchmark for the parts of the hot path, one event at a time: framing a stream
-// buffer, parsing and validating, formatting the ECS line, and escaping JSON strings.
+// buffer, parsing and validating, redacting, formatting the ECS line, hashing it into the
+// chain, and escaping JSON strings.
 // Run: build/bench/traild_parts_bench  (items_per_second is events per second on one core)
 #include <benchmark/benchmark.h>
 
@@ -7,8 +8,11 @@
 #include <vector>
 
 #include "common/json_escape.hpp"
+#include "config/config.hpp"
 #include "daemon/event_parser.hpp"
 #include "daemon/framer.hpp"
+#include "daemon/redactor.hpp"
+#include "integrity/chain.hpp"
 #include "reporters/ecs_formatter.hpp"
 
 namespace {
@@ -56,14 +60,25 @@ void BM_ParseValidate(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseValidate);
 
-void BM_FormatEcs(benchmark::State& state) {
-  traild::EventParser parser({});
+// kEvent parsed and validated, for the parts that come after parsing.
+struct ParsedSample {
+  traild::EventParser parser{{}};
   traild::ParsedEvent event;
-  traild::Rejection why;
-  const std::string record = padded(kEvent);
-  if (!parser.parse(std::string_view(record.data(), kEvent.size()), event, why)) std::abort();
-  traild::Enrichment enrichment{"2026-11-21T10:01:02.003Z", "0194a5d2-7c1e-7000-8000-000000000001",
-                                "2026-11-21T10:01:02.004Z", "host1", 42};
+  std::string record = padded(kEvent);
+  ParsedSample() {
+    traild::Rejection why;
+    if (!parser.parse(std::string_view(record.data(), kEvent.size()), event, why)) std::abort();
+  }
+};
+
+traild::Enrichment sample_enrichment() {
+  return {"2026-11-21T10:01:02.003Z", "0194a5d2-7c1e-7000-8000-000000000001", "2026-11-21T10:01:02.004Z", "host1", 42};
+}
+
+void BM_FormatEcs(benchmark::State& state) {
+  ParsedSample sample;
+  traild::ParsedEvent& event = sample.event;
+  const traild::Enrichment enrichment = sample_enrichment();
   std::string out;
   for (auto _ : state) {
     out.clear();
@@ -74,6 +89,43 @@ void BM_FormatEcs(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out.size()));
 }
 BENCHMARK(BM_FormatEcs);
+
+// The default redact.fields over the parsed event (nothing in it is a secret: the cost
+// every event pays to be looked at).
+void BM_RedactDefaults(benchmark::State& state) {
+  ParsedSample sample;
+  traild::ParsedEvent& event = sample.event;
+  traild::Redactor redactor{traild::RedactConfig{}};
+  for (auto _ : state) {
+    event.redactions.clear();
+    event.redacted_paths.clear();
+    redactor.apply(event);
+    benchmark::DoNotOptimize(event.redactions.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_RedactDefaults);
+
+// The hash chain's cost per line: SHA-256 over the formatted line (integrity.key_file
+// unset), as ChainStamper::seal computes it before inserting the hash member.
+void BM_ChainHashLine(benchmark::State& state) {
+  ParsedSample sample;
+  traild::ParsedEvent& event = sample.event;
+  const traild::Enrichment enrichment = sample_enrichment();
+  std::string line;
+  const size_t hash_at = traild::format_ecs_line(event, enrichment, line);
+  traild::ChainStamper().seal(line, 0, hash_at);  // a real trail line, hash member included
+  line.pop_back();  // the '\n'
+  traild::ChainHasher hasher;
+  char hex[traild::kChainHashHex];
+  for (auto _ : state) {
+    hasher.hash_line(line, hash_at, hex);
+    benchmark::DoNotOptimize(hex);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * line.size()));
+}
+BENCHMARK(BM_ChainHashLine);
 
 void BM_EscapeString(benchmark::State& state) {
   const std::string text = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)";

@@ -12,10 +12,14 @@ namespace {
 
 constexpr std::string_view kRedacted = "\"[REDACTED]\"";
 
+unsigned char lower(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 'A' && u <= 'Z' ? static_cast<unsigned char>(u - 'A' + 'a') : u;
+}
+
 void to_lower(std::string_view in, std::string& out) {
-  out.assign(in);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  out.resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) out[i] = static_cast<char>(lower(in[i]));
 }
 
 }  // namespace
@@ -26,8 +30,9 @@ Redactor::Redactor(const RedactConfig& config) : hmac_(config.hmac), key_(config
     to_lower(f, lower);
     if (lower.find('.') == std::string::npos) {
       names_.insert(lower);
-      if (name_lengths_.size() <= lower.size()) name_lengths_.resize(lower.size() + 1, false);
-      name_lengths_[lower.size()] = true;
+      if (lower.empty()) continue;
+      if (name_starts_.size() <= lower.size()) name_starts_.resize(lower.size() + 1);
+      name_starts_[lower.size()].set(static_cast<unsigned char>(lower[0]));
     } else {
       paths_.insert(lower);
     }
@@ -35,7 +40,7 @@ Redactor::Redactor(const RedactConfig& config) : hmac_(config.hmac), key_(config
 }
 
 bool Redactor::matches(std::string_view key, std::string_view path) {
-  if (key.size() < name_lengths_.size() && name_lengths_[key.size()]) {
+  if (!key.empty() && key.size() < name_starts_.size() && name_starts_[key.size()].test(lower(key[0]))) {
     to_lower(key, lower_);
     if (names_.count(lower_)) return true;
   }
@@ -66,18 +71,37 @@ void Redactor::replacement(const TreeNode& node, std::string& out) {
   out.push_back('"');
 }
 
+// The dotted path of `node` from its ancestors' keys (array elements add none), as visit()
+// builds it when configured paths need it on every step.
+std::string Redactor::path_of(const ParsedEvent& event, uint32_t node) {
+  std::vector<std::string_view> keys;
+  for (uint32_t n = node; n != 0 && n != kNoNode; n = event.nodes[n].parent)
+    if (!event.nodes[n].key.empty()) keys.push_back(event.nodes[n].key);
+  std::string path;
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
+    if (!path.empty()) path.push_back('.');
+    path.append(*it);
+  }
+  return path;
+}
+
 void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
+  // Without configured paths only names are matched, and the path is built for the few
+  // fields redacted, not kept up to date at every step (that was half of the cost).
+  const bool track_path = !paths_.empty();
   for (uint32_t c = event.nodes[node].first_child; c != kNoNode; c = event.nodes[c].next_sibling) {
     TreeNode& n = event.nodes[c];
     const size_t mark = path.size();
     if (!n.key.empty()) {
-      if (!path.empty()) path.push_back('.');
-      path.append(n.key);
+      if (track_path) {
+        if (!path.empty()) path.push_back('.');
+        path.append(n.key);
+      }
       if (!n.omit && matches(n.key, path)) {
         n.redaction = static_cast<uint32_t>(event.redactions.size());
         event.redactions.emplace_back();
         replacement(n, event.redactions.back());
-        event.redacted_paths.push_back(path);
+        event.redacted_paths.push_back(track_path ? path : path_of(event, c));
         path.resize(mark);
         continue;  // nothing below a redacted value is written
       }

@@ -6,6 +6,7 @@
 // paths under traild.redacted (no values).
 #pragma once
 
+#include <bitset>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -28,11 +29,14 @@ class Redactor {
  private:
   void visit(ParsedEvent& event, uint32_t node, std::string& path);
   bool matches(std::string_view key, std::string_view path);
+  static std::string path_of(const ParsedEvent& event, uint32_t node);
   void replacement(const TreeNode& node, std::string& out);
 
   std::unordered_set<std::string> names_;  // lower case
   std::unordered_set<std::string> paths_;  // lower case, dotted
-  std::vector<bool> name_lengths_;         // quick reject: no configured name has this length
+  // Quick reject, most keys never reach the set: no configured name has this length and
+  // (lower-case) first byte. Indexed by length.
+  std::vector<std::bitset<256>> name_starts_;
   bool hmac_ = false;
   std::string key_;
   std::string lower_;    // scratch
