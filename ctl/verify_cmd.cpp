@@ -10,7 +10,7 @@
 #include "ctl/input.hpp"
 #include "integrity/digest.hpp"
 #include "integrity/verifier.hpp"
-#include "reporters/file_naming.hpp"
+#include "reporters/trail_scan.hpp"
 #include "reporters/tenant_directory.hpp"
 
 namespace traild::ctl {
@@ -55,10 +55,7 @@ void print_report(const VerifyReport& r, const std::string& label = "") {
 // in the output directory are not trails).
 bool holds_trail(const std::string& dir, const std::string& prefix) {
   std::error_code ec;
-  if (std::filesystem::exists(digest_path(dir, prefix), ec)) return true;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-    if (parse_file_name(prefix, e.path().filename().string())) return true;
-  return false;
+  return std::filesystem::exists(digest_path(dir, prefix), ec) || !list_trail_files(dir, prefix).empty();
 }
 
 }  // namespace

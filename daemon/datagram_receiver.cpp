@@ -19,7 +19,8 @@ constexpr size_t kBatch = 32;  // datagrams per recvmmsg call
 constexpr size_t kSlack = 16;  // room for terminators and an octet count around a max-size event
 const size_t kControlSpace = CMSG_SPACE(sizeof(ucred)) + kPidfdControlSpace;
 
-bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ENOMEM || err == ENOBUFS; }
+// receive_batch() already answers 0 for EAGAIN.
+bool transient(int err) { return err == EINTR || err == ENOMEM || err == ENOBUFS; }
 
 }  // namespace
 
@@ -87,9 +88,9 @@ void DatagramReceiver::set_max_event_bytes(size_t max) {
 }
 
 void DatagramReceiver::size_slots(size_t max_event_bytes) {
+  if (slots_.capacity == max_event_bytes + kSlack) return;
   slots_.capacity = max_event_bytes + kSlack;
-  slots_.slot = slots_.capacity;
-  slots_.buffers.assign(slots_.slot * kBatch, '\0');
+  slots_.buffers.assign(slots_.capacity * kBatch, '\0');
   slots_.controls.assign(kControlSpace * kBatch, '\0');
   slots_.msgs.assign(kBatch, mmsghdr{});
   slots_.iovs.assign(kBatch, iovec{});
@@ -98,7 +99,7 @@ void DatagramReceiver::size_slots(size_t max_event_bytes) {
 
 int DatagramReceiver::receive_batch() {
   for (size_t i = 0; i < kBatch; ++i) {
-    slots_.iovs[i] = {slots_.buffers.data() + i * slots_.slot, slots_.capacity};
+    slots_.iovs[i] = {slots_.buffers.data() + i * slots_.capacity, slots_.capacity};
     msghdr& h = slots_.msgs[i].msg_hdr;
     h = msghdr{};
     h.msg_iov = &slots_.iovs[i];
@@ -117,7 +118,7 @@ void DatagramReceiver::read_senders(int n) {
 
 void DatagramReceiver::append_batch(int n, ReceivedDatagrams& out) const {
   for (int i = 0; i < n; ++i) {
-    std::string_view data(slots_.buffers.data() + static_cast<size_t>(i) * slots_.slot, slots_.msgs[i].msg_len);
+    std::string_view data(slots_.buffers.data() + static_cast<size_t>(i) * slots_.capacity, slots_.msgs[i].msg_len);
     out.add(data, slots_.senders[i], (slots_.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0, padding_);
   }
 }
@@ -142,19 +143,16 @@ bool DatagramReceiver::wait_readable() {
 }
 
 void DatagramReceiver::run() {
-  size_t slots_for = slots_.capacity - kSlack;  // sized by the constructor
   bool poll_first = true;
   while (true) {
+    size_t max_event_bytes = 0;
     {
       std::unique_lock<std::mutex> lock(mu_);
       space_.wait(lock, [this] { return stopping_ || waiting_.bytes() < max_buffered_; });
       if (stopping_) return;
-      if (slots_for != max_event_bytes_) {
-        slots_for = max_event_bytes_;
-        lock.unlock();
-        size_slots(slots_for);
-      }
+      max_event_bytes = max_event_bytes_;
     }
+    size_slots(max_event_bytes);  // after a reload changed input.max_event_bytes
     if (poll_first && !wait_readable()) return;
     const int n = receive_batch();
     if (n < 0 && !transient(-n)) {
@@ -178,7 +176,7 @@ void DatagramReceiver::run() {
 void DatagramReceiver::receive_remaining(ReceivedDatagrams& out) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (max_event_bytes_ + kSlack != slots_.capacity) size_slots(max_event_bytes_);
+    size_slots(max_event_bytes_);
   }
   while (true) {
     const int n = receive_batch();

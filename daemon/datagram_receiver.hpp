@@ -75,8 +75,7 @@ class DatagramReceiver {
 
  private:
   struct Slots {
-    size_t slot = 0;       // bytes per datagram buffer
-    size_t capacity = 0;   // bytes a datagram may fill
+    size_t capacity = 0;   // bytes per datagram buffer: max_event_bytes plus framing slack
     std::vector<char> buffers;
     std::vector<char> controls;
     std::vector<mmsghdr> msgs;
@@ -84,6 +83,7 @@ class DatagramReceiver {
     std::vector<MessageSender> senders;
   };
   void run();
+  // (Re)sizes the slots for datagrams of up to `max_event_bytes`, unless they already are.
   void size_slots(size_t max_event_bytes);
   // One recvmmsg without blocking: how many datagrams arrived (0 when none), -errno on error.
   int receive_batch();
