@@ -54,6 +54,20 @@ std::string preview(element v) {
   return "a value";
 }
 
+// True when `record` may hold the escape \u0000 (a NUL once unescaped): then keys and strings
+// are searched for NUL. Backslashes are rare in audit events, so finding them with memchr
+// is several times cheaper than memmem's general search. Conservative: an escaped
+// backslash before "u0000" also says yes.
+bool may_contain_escaped_nul(std::string_view record) {
+  const char* p = record.data();
+  const char* const end = p + record.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\\', static_cast<size_t>(end - p)))) != nullptr) {
+    if (end - p >= 6 && std::memcmp(p + 1, "u0000", 5) == 0) return true;
+    ++p;
+  }
+  return false;
+}
+
 size_t key_hash(uint32_t parent, std::string_view key) {
   return std::hash<std::string_view>{}(key) ^ (static_cast<size_t>(parent) * 0x9E3779B97F4A7C15ULL);
 }
@@ -101,7 +115,21 @@ bool EventParser::fail(RejectCode code, std::string message) {
   return false;
 }
 
-std::string EventParser::path_or_root() const { return path_.empty() ? std::string("(event)") : path_; }
+// The dotted path is rebuilt from the tree only when a message needs it: keeping it up to
+// date for every field cost more than the rest of the bookkeeping for that field.
+std::string EventParser::path_or_root() const {
+  std::vector<std::string_view> keys;
+  if (!at_segment_.empty()) keys.push_back(at_segment_);
+  for (uint32_t n = at_node_; n != kNoNode && n != 0; n = out_->nodes[n].parent)
+    if (!out_->nodes[n].key.empty()) keys.push_back(out_->nodes[n].key);  // array elements have none
+  if (keys.empty()) return "(event)";
+  std::string path;
+  for (auto k = keys.rbegin(); k != keys.rend(); ++k) {
+    if (!path.empty()) path.push_back('.');
+    path.append(*k);
+  }
+  return path;
+}
 
 bool EventParser::fail_here(RejectCode code, std::string_view what) {
   return fail(code, path_or_root() + ": " + std::string(what));
@@ -145,7 +173,7 @@ bool EventParser::load(std::string_view record, Rejection& why, size_t max_bytes
   }
   if (doc.type() != element_type::OBJECT)
     return fail(RejectCode::NotObject, "expected a JSON object, got " + preview(doc));
-  check_nul_ = memmem(record.data(), record.size(), "\\u0000", 6) != nullptr;
+  check_nul_ = may_contain_escaped_nul(record);
   document_ = doc.get_object().value_unsafe();
   loaded_ = true;
   return true;
@@ -156,7 +184,8 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   out_ = &out;
   why_ = &why;
   out.clear();
-  path_.clear();
+  at_node_ = 0;
+  at_segment_ = {};
   if (index_used_ > 0) {
     std::fill(index_.begin(), index_.end(), 0);
     index_used_ = 0;
@@ -183,8 +212,9 @@ bool EventParser::add_members(simdjson::dom::object obj, uint32_t parent, const 
 
 bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::string_view key,
                              element value, uint32_t depth) {
-  const size_t path_mark = path_.size();
   auto& nodes = out_->nodes;
+  at_node_ = parent;
+  at_segment_ = {};
   if (key.empty()) return fail_here(RejectCode::InvalidFieldName, "empty field name");
   if (check_nul_ && std::memchr(key.data(), '\0', key.size()))
     return fail_here(RejectCode::NulCharacter, "NUL character in a field name");
@@ -193,8 +223,8 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
     const size_t dot = key.find('.', start);
     const bool last = dot == std::string_view::npos;
     const std::string_view seg = key.substr(start, last ? std::string_view::npos : dot - start);
-    if (!path_.empty()) path_.push_back('.');
-    path_.append(seg);
+    at_node_ = parent;
+    at_segment_ = seg;
     if (seg.empty()) {
       std::string quoted;
       append_json_string(quoted, key);
@@ -247,12 +277,13 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
     if (!add_value(node, child_schema, value, depth)) return false;
     break;
   }
-  path_.resize(path_mark);
   return true;
 }
 
 bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element value, uint32_t depth) {
   auto& nodes = out_->nodes;
+  at_node_ = node;
+  at_segment_ = {};
   if (value.type() != element_type::ARRAY) {
     nodes[node].value = value;
     return check_scalar(schema, value);
@@ -264,6 +295,7 @@ bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element valu
                                               std::to_string(limits_.max_depth) + ")");
   const simdjson::dom::array items = value.get_array().value_unsafe();  // not a temporary: the loop keeps it
   for (element item : items) {
+    at_node_ = node;  // an object item before this one moved it
     if (item.type() == element_type::OBJECT) {
       if (!allows_object(schema))
         return fail_here(RejectCode::TypeMismatch,

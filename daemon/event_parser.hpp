@@ -83,7 +83,10 @@ class EventParser {
   ParseOptions options_;
   bool check_nul_ = false;
   bool has_action_ = false;
-  std::string path_;  // dotted path of the field being validated, for error messages
+  // Where validation is, for error messages: the segment at_segment_ below at_node_, or
+  // at_node_ itself when at_segment_ is empty.
+  uint32_t at_node_ = 0;
+  std::string_view at_segment_;
 
   // Objects with many keys are indexed by (parent, key) so merging dotted keys and detecting
   // duplicates stays linear in the number of keys; small objects are scanned.

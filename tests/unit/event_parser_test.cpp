@@ -91,6 +91,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"{" + kA + ",\"a\":[{\"k\":1,\"k\":2}]}", RejectCode::DuplicateKey, "a.k: duplicate key"},
         BadCase{"{" + kA + ",\"x.y\":1,\"x\":{\"y\":2}}", RejectCode::DuplicateKey, "x.y: duplicate key"},
         BadCase{"{" + kA + ",\"\":1}", RejectCode::InvalidFieldName, "(event): empty field name"},
+        // The path names where the error is, also after arrays of objects and nested siblings.
+        BadCase{"{" + kA + ",\"a\":[{\"k\":1},{\"n\":{\"\":1}}]}", RejectCode::InvalidFieldName, "a.n: empty field name"},
+        BadCase{"{" + kA + ",\"user\":{\"roles\":[\"r\"],\"x\":{\"y\":1}},\"source\":{\"ip\":\"x\"}}", RejectCode::TypeMismatch,
+                "source.ip: expected an IP address, got \"x\""},
+        BadCase{"{" + kA + ",\"labels\":{\"a\":1},\"source.port\":\"p\"}", RejectCode::TypeMismatch, "source.port: expected long, got \"p\""},
         BadCase{"{" + kA + ",\"a..b\":1}", RejectCode::InvalidFieldName, "field name \"a..b\" has an empty segment"},
         BadCase{"{" + kA + ",\".a\":1}", RejectCode::InvalidFieldName, "field name \".a\" has an empty segment"},
         BadCase{"{" + kA + ",\"a.\":1}", RejectCode::InvalidFieldName, "field name \"a.\" has an empty segment"},
