@@ -118,17 +118,12 @@ bool EventParser::fail(RejectCode code, std::string message) {
 // The dotted path is rebuilt from the tree only when a message needs it: keeping it up to
 // date for every field cost more than the rest of the bookkeeping for that field.
 std::string EventParser::path_or_root() const {
-  std::vector<std::string_view> keys;
-  if (!at_segment_.empty()) keys.push_back(at_segment_);
-  for (uint32_t n = at_node_; n != kNoNode && n != 0; n = out_->nodes[n].parent)
-    if (!out_->nodes[n].key.empty()) keys.push_back(out_->nodes[n].key);  // array elements have none
-  if (keys.empty()) return "(event)";
-  std::string path;
-  for (auto k = keys.rbegin(); k != keys.rend(); ++k) {
+  std::string path = path_of_node(*out_, at_node_);
+  if (!at_segment_.empty()) {
     if (!path.empty()) path.push_back('.');
-    path.append(*k);
+    path.append(at_segment_);
   }
-  return path;
+  return path.empty() ? std::string("(event)") : path;
 }
 
 bool EventParser::fail_here(RejectCode code, std::string_view what) {
@@ -184,8 +179,7 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   out_ = &out;
   why_ = &why;
   out.clear();
-  at_node_ = 0;
-  at_segment_ = {};
+  at(0);
   if (index_used_ > 0) {
     std::fill(index_.begin(), index_.end(), 0);
     index_used_ = 0;
@@ -213,8 +207,7 @@ bool EventParser::add_members(simdjson::dom::object obj, uint32_t parent, const 
 bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::string_view key,
                              element value, uint32_t depth) {
   auto& nodes = out_->nodes;
-  at_node_ = parent;
-  at_segment_ = {};
+  at(parent);
   if (key.empty()) return fail_here(RejectCode::InvalidFieldName, "empty field name");
   if (check_nul_ && std::memchr(key.data(), '\0', key.size()))
     return fail_here(RejectCode::NulCharacter, "NUL character in a field name");
@@ -223,8 +216,7 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
     const size_t dot = key.find('.', start);
     const bool last = dot == std::string_view::npos;
     const std::string_view seg = key.substr(start, last ? std::string_view::npos : dot - start);
-    at_node_ = parent;
-    at_segment_ = seg;
+    at(parent, seg);
     if (seg.empty()) {
       std::string quoted;
       append_json_string(quoted, key);
@@ -282,8 +274,7 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
 
 bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element value, uint32_t depth) {
   auto& nodes = out_->nodes;
-  at_node_ = node;
-  at_segment_ = {};
+  at(node);
   if (value.type() != element_type::ARRAY) {
     nodes[node].value = value;
     return check_scalar(schema, value);
@@ -295,7 +286,7 @@ bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element valu
                                               std::to_string(limits_.max_depth) + ")");
   const simdjson::dom::array items = value.get_array().value_unsafe();  // not a temporary: the loop keeps it
   for (element item : items) {
-    at_node_ = node;  // an object item before this one moved it
+    at(node);  // an object item before this one moved it
     if (item.type() == element_type::OBJECT) {
       if (!allows_object(schema))
         return fail_here(RejectCode::TypeMismatch,

@@ -87,6 +87,10 @@ class EventParser {
   // at_node_ itself when at_segment_ is empty.
   uint32_t at_node_ = 0;
   std::string_view at_segment_;
+  void at(uint32_t node, std::string_view segment = {}) {
+    at_node_ = node;
+    at_segment_ = segment;
+  }
 
   // Objects with many keys are indexed by (parent, key) so merging dotted keys and detecting
   // duplicates stays linear in the number of keys; small objects are scanned.

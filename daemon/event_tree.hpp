@@ -66,4 +66,8 @@ struct ParsedEvent {
   }
 };
 
+// The dotted path of `node` ("user.name"), empty for the root. Array elements have no key
+// of their own: a field inside one is named by the array's path and its own key.
+std::string path_of_node(const ParsedEvent& event, uint32_t node);
+
 }  // namespace traild

@@ -73,18 +73,6 @@ void Redactor::replacement(const TreeNode& node, std::string& out) {
 
 // The dotted path of `node` from its ancestors' keys (array elements add none), as visit()
 // builds it when configured paths need it on every step.
-std::string Redactor::path_of(const ParsedEvent& event, uint32_t node) {
-  std::vector<std::string_view> keys;
-  for (uint32_t n = node; n != 0 && n != kNoNode; n = event.nodes[n].parent)
-    if (!event.nodes[n].key.empty()) keys.push_back(event.nodes[n].key);
-  std::string path;
-  for (auto it = keys.rbegin(); it != keys.rend(); ++it) {
-    if (!path.empty()) path.push_back('.');
-    path.append(*it);
-  }
-  return path;
-}
-
 void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
   // Without configured paths only names are matched, and the path is built for the few
   // fields redacted, not kept up to date at every step (that was half of the cost).
@@ -101,7 +89,7 @@ void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
         n.redaction = static_cast<uint32_t>(event.redactions.size());
         event.redactions.emplace_back();
         replacement(n, event.redactions.back());
-        event.redacted_paths.push_back(track_path ? path : path_of(event, c));
+        event.redacted_paths.push_back(track_path ? path : path_of_node(event, c));
         path.resize(mark);
         continue;  // nothing below a redacted value is written
       }

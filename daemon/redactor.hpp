@@ -29,7 +29,6 @@ class Redactor {
  private:
   void visit(ParsedEvent& event, uint32_t node, std::string& path);
   bool matches(std::string_view key, std::string_view path);
-  static std::string path_of(const ParsedEvent& event, uint32_t node);
   void replacement(const TreeNode& node, std::string& out);
 
   std::unordered_set<std::string> names_;  // lower case
