@@ -10,6 +10,17 @@ namespace traild {
 
 // Appends `s` as a quoted JSON string. `s` must be valid UTF-8 (bytes >= 0x80 are copied).
 void append_json_string(std::string& out, std::string_view s);
+// Appends `s` between quotes as it is: only for text known to need no escaping (no control
+// character, quote, backslash or DEL), such as strings of a record that held none of them
+// (ParsedEvent::verbatim_strings). Then it writes what append_json_string would, unscanned.
+inline void append_json_verbatim(std::string& out, std::string_view s) {
+  const size_t at = out.size();
+  out.resize(at + s.size() + 2);
+  char* p = out.data() + at;
+  p[0] = '"';
+  s.copy(p + 1, s.size());
+  p[s.size() + 1] = '"';
+}
 // Appends `s` quoted, cut to at most `max_bytes` on a UTF-8 boundary with "..." marking a
 // cut: a short, safe rendering of a value for an error message.
 void append_json_preview(std::string& out, std::string_view s, size_t max_bytes);

@@ -55,11 +55,12 @@ std::string preview(element v) {
 }
 
 // True when `record` may hold the escape \u0000 (a NUL once unescaped): then keys and strings
-// are searched for NUL. Backslashes are rare in audit events, so finding them with memchr
-// is several times cheaper than memmem's general search. Conservative: an escaped
-// backslash before "u0000" also says yes.
-bool may_contain_escaped_nul(std::string_view record) {
-  const char* p = record.data();
+// are searched for NUL. `first_backslash` is where the record's first backslash is.
+// Backslashes are rare in audit events, so finding them with memchr is several times
+// cheaper than memmem's general search. Conservative: an escaped backslash before "u0000"
+// also says yes.
+bool may_contain_escaped_nul(std::string_view record, const char* first_backslash) {
+  const char* p = first_backslash;
   const char* const end = p + record.size();
   while ((p = static_cast<const char*>(std::memchr(p, '\\', static_cast<size_t>(end - p)))) != nullptr) {
     if (end - p >= 6 && std::memcmp(p + 1, "u0000", 5) == 0) return true;
@@ -168,7 +169,9 @@ bool EventParser::load(std::string_view record, Rejection& why, size_t max_bytes
   }
   if (doc.type() != element_type::OBJECT)
     return fail(RejectCode::NotObject, "expected a JSON object, got " + preview(doc));
-  check_nul_ = may_contain_escaped_nul(record);
+  const char* backslash = static_cast<const char*>(std::memchr(record.data(), '\\', record.size()));
+  check_nul_ = backslash != nullptr && may_contain_escaped_nul(record, backslash);
+  verbatim_ = backslash == nullptr && std::memchr(record.data(), 0x7f, record.size()) == nullptr;
   document_ = doc.get_object().value_unsafe();
   loaded_ = true;
   return true;
@@ -188,6 +191,7 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   loaded_ = false;  // the tree points into the document; a second build would duplicate it
   out.nodes.emplace_back();  // the root
   out.nodes[0].literal = true;
+  out.verbatim_strings = verbatim_;
   has_action_ = false;
   if (!add_members(document_, 0, schema_root_, 1)) return false;
   if (!has_action_) {

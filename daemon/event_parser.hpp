@@ -82,6 +82,7 @@ class EventParser {
   Rejection* why_ = nullptr;
   ParseOptions options_;
   bool check_nul_ = false;
+  bool verbatim_ = false;  // ParsedEvent::verbatim_strings of the loaded record
   bool has_action_ = false;
   // Where validation is, for error messages: the segment at_segment_ below at_node_, or
   // at_node_ itself when at_segment_ is empty.

@@ -51,6 +51,10 @@ struct ParsedEvent {
   bool has_hostname = false;
   bool has_kind = false;
   uint32_t claimed_created = kNoNode;  // the producer's event.created, kept under traild.claimed
+  // Every key and string of the record is written as it was received, unescaped: the record
+  // held no backslash (so no escape) and no DEL, and JSON forbids raw control characters.
+  // Most audit events qualify, and the formatter then copies instead of scanning.
+  bool verbatim_strings = false;
 
   void clear() {
     nodes.clear();
@@ -63,6 +67,7 @@ struct ParsedEvent {
     redactions.clear();
     redacted_paths.clear();
     has_hostname = has_kind = false;
+    verbatim_strings = false;
   }
 };
 

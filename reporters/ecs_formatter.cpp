@@ -65,7 +65,9 @@ class LineWriter {
     for (size_t i = start; i < end; ++i) {
       const Member m = members_[i];  // a copy: writing a nested object grows members_
       if (i > start) out_.push_back(',');
-      append_json_string(out_, m.key);
+      // traild's own keys are plain ASCII; the producer's may need escaping.
+      if (m.node == kNoNode || ev_.verbatim_strings) append_json_verbatim(out_, m.key);
+      else append_json_string(out_, m.key);
       out_.push_back(':');
       if (m.node != kNoNode) write_node(m.node);
       else write_extra(m.extra);
@@ -123,7 +125,7 @@ class LineWriter {
     const AttestedSender& s = en_.sender;
     switch (extra) {
       case Extra::None: break;
-      case Extra::Timestamp: append_json_string(out_, en_.timestamp); break;
+      case Extra::Timestamp: append_json_verbatim(out_, en_.timestamp); break;  // traild wrote it
       case Extra::Host:
         out_.append("{\"hostname\":");
         append_json_string(out_, en_.hostname);
@@ -159,8 +161,11 @@ class LineWriter {
       case Extra::Chain: write_chain(); break;
       case Extra::Claimed: write_claimed(differing_); break;
       case Extra::Redacted: write_redacted(); break;
-      case Extra::EventId: append_json_string(out_, en_.id); break;
-      case Extra::EventCreated: append_json_string(out_, en_.created); break;
+      case Extra::EventId:  // a UUID traild made, or the producer's from the record
+        if (ev_.id.empty() || ev_.verbatim_strings) append_json_verbatim(out_, en_.id);
+        else append_json_string(out_, en_.id);
+        break;
+      case Extra::EventCreated: append_json_verbatim(out_, en_.created); break;
       case Extra::EventKind: out_.append("\"event\""); break;
       case Extra::EventSequence: append_uint(out_, en_.sequence); break;
       case Extra::ProcessPid: append_int(out_, s.pid); break;

@@ -13,7 +13,10 @@ void append_scalar_json(const ParsedEvent& event, uint32_t idx, std::string& out
   using simdjson::dom::element_type;
   auto v = n.value;
   switch (v.type()) {
-    case element_type::STRING: append_json_string(out, v.get_string().value_unsafe()); break;
+    case element_type::STRING:
+      if (event.verbatim_strings) append_json_verbatim(out, v.get_string().value_unsafe());
+      else append_json_string(out, v.get_string().value_unsafe());
+      break;
     case element_type::INT64: append_int(out, v.get_int64().value_unsafe()); break;
     case element_type::UINT64: append_uint(out, v.get_uint64().value_unsafe()); break;
     case element_type::DOUBLE: append_double(out, v.get_double().value_unsafe()); break;

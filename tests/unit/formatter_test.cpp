@@ -33,6 +33,39 @@ TEST(Formatter, LinesAreValidJsonWithOneNewline) {
   }
 }
 
+// A record without backslashes or DEL is written without escaping (verbatim_strings); the
+// line must be byte for byte what escaping every string writes, and a record with an escape
+// or a DEL anywhere must take the escaping path.
+TEST(Formatter, VerbatimStringsAreWrittenAsEscapingWouldWriteThem) {
+  EventParser parser({1 << 16, 32});
+  struct Case {
+    std::string record;
+    bool verbatim;
+  };
+  const Case cases[] = {
+      // Escapes: \u00f6 and friends are unescaped by the parser and written back as UTF-8.
+      {R"({"event":{"action":"a","id":"e-1"},"user.name":"j\u00f6rg","message":"caf\u00e9 \u2603 ok"})", false},
+      {"{\"event\":{\"action\":\"a\",\"id\":\"e-1\"},\"user.name\":\"j\xc3\xb6rg\",\"message\":\"caf\xc3\xa9 ok\"}", true},
+      {R"({"event":{"action":"a"},"message":"bell\u0007 quote\" slash\\"})", false},
+      {"{\"event\":{\"action\":\"a\"},\"message\":\"del\x7f here\"}", false},
+      {"{\"event\":{\"action\":\"a\"},\"labels\":{\"k\x7f\":\"v\"}}", false},
+      {R"({"event":{"action":"a","id":"quote\"d"},"labels":{"a\\b":"v"}})", false},
+  };
+  for (const auto& c : cases) {
+    std::string padded = c.record + std::string(EventParser::kPadding, '\0');
+    ParsedEvent ev;
+    Rejection why;
+    ASSERT_TRUE(parser.parse({padded.data(), c.record.size()}, ev, why)) << c.record << ": " << why.message;
+    EXPECT_EQ(ev.verbatim_strings, c.verbatim) << c.record;
+    const Enrichment en{"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1};
+    std::string as_parsed, escaped;
+    format_ecs_line(ev, en, as_parsed);
+    ev.verbatim_strings = false;
+    format_ecs_line(ev, en, escaped);
+    EXPECT_EQ(as_parsed, escaped) << c.record;
+  }
+}
+
 std::string format_with_syslog(const std::string& in, std::string_view syslog) {
   EventParser parser({1 << 16, 32});
   std::string padded = in + std::string(EventParser::kPadding, '\0');
