@@ -353,6 +353,7 @@ bool EventParser::check_scalar(const ecs::Node* schema, element v) {
     case ecs::FieldType::Boolean:
       return t == element_type::BOOL ? true : mismatch("boolean");
     case ecs::FieldType::Date:
+      if (schema == schema_timestamp_) return true;  // capture_special parsed it already
       if (t == element_type::STRING && parse_rfc3339_ms(v.get_string().value_unsafe())) return true;
       return mismatch("an RFC 3339 date");
     case ecs::FieldType::Ip:
