@@ -3,7 +3,11 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <string>
+#include <type_traits>
 #include <cstring>
+
+#include "common/line_buffer.hpp"
 
 namespace traild {
 namespace {
@@ -31,8 +35,9 @@ inline bool word_may_need_escape(uint64_t w) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-  out.reserve(out.size() + s.size() + 2);
+template <class Out>
+void append_json_string(Out& out, std::string_view s) {
+  if constexpr (std::is_same_v<Out, std::string>) out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
   const char* p = s.data();
   const char* end = p + s.size();
@@ -73,19 +78,22 @@ void append_json_preview(std::string& out, std::string_view s, size_t max_bytes)
   out.insert(out.size() - 1, "...");
 }
 
-void append_int(std::string& out, int64_t v) {
+template <class Out>
+void append_int(Out& out, int64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
-void append_uint(std::string& out, uint64_t v) {
+template <class Out>
+void append_uint(Out& out, uint64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
-void append_double(std::string& out, double v) {
+template <class Out>
+void append_double(Out& out, double v) {
   if (!std::isfinite(v)) {  // JSON has no NaN/Infinity; the parser never produces them
     out.append("null");
     return;
@@ -121,16 +129,25 @@ void append_double(std::string& out, double v) {
     append_int(out, magnitude);
   } else if (exponent < 0) {
     out.append("0.");
-    out.append(static_cast<size_t>(-exponent - 1), '0');
+    for (int i = -exponent - 1; i > 0; --i) out.push_back('0');
     out.append(digits, n);
   } else {
     const size_t int_digits = static_cast<size_t>(exponent) + 1;
     out.append(digits, std::min(n, int_digits));
-    if (n < int_digits) out.append(int_digits - n, '0');
+    for (size_t i = n; i < int_digits; ++i) out.push_back('0');
     out.push_back('.');
     if (n > int_digits) out.append(digits + int_digits, n - int_digits);
     else out.push_back('0');
   }
 }
+
+template void append_json_string(std::string&, std::string_view);
+template void append_json_string(LineBuffer&, std::string_view);
+template void append_int(std::string&, int64_t);
+template void append_int(LineBuffer&, int64_t);
+template void append_uint(std::string&, uint64_t);
+template void append_uint(LineBuffer&, uint64_t);
+template void append_double(std::string&, double);
+template void append_double(LineBuffer&, double);
 
 }  // namespace traild

@@ -8,27 +8,34 @@
 
 namespace traild {
 
+class LineBuffer;
+
+// Each appender writes to a std::string or a LineBuffer (common/line_buffer.hpp), the
+// formatter's line under construction; both are instantiated in json_escape.cpp.
+
 // Appends `s` as a quoted JSON string. `s` must be valid UTF-8 (bytes >= 0x80 are copied).
-void append_json_string(std::string& out, std::string_view s);
+template <class Out>
+void append_json_string(Out& out, std::string_view s);
 // Appends `s` between quotes as it is: only for text known to need no escaping (no control
 // character, quote, backslash or DEL), such as strings of a record that held none of them
 // (ParsedEvent::verbatim_strings). Then it writes what append_json_string would, unscanned.
-inline void append_json_verbatim(std::string& out, std::string_view s) {
-  const size_t at = out.size();
-  out.resize(at + s.size() + 2);
-  char* p = out.data() + at;
-  p[0] = '"';
-  s.copy(p + 1, s.size());
-  p[s.size() + 1] = '"';
+template <class Out>
+void append_json_verbatim(Out& out, std::string_view s) {
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
 }
 // Appends `s` quoted, cut to at most `max_bytes` on a UTF-8 boundary with "..." marking a
 // cut: a short, safe rendering of a value for an error message.
 void append_json_preview(std::string& out, std::string_view s, size_t max_bytes);
 // Appends a decimal integer.
-void append_int(std::string& out, int64_t v);
-void append_uint(std::string& out, uint64_t v);
+template <class Out>
+void append_int(Out& out, int64_t v);
+template <class Out>
+void append_uint(Out& out, uint64_t v);
 // Appends a double in the shortest form that reads back to the same value, laid out as
 // Python's repr() does (1.0, 0.0001, 1e-05, 1e+16): the canonical number form.
-void append_double(std::string& out, double v);
+template <class Out>
+void append_double(Out& out, double v);
 
 }  // namespace traild

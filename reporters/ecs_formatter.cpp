@@ -3,11 +3,15 @@
 #include <vector>
 
 #include "common/json_escape.hpp"
+#include "common/line_buffer.hpp"
 #include "integrity/canonical_json.hpp"
 #include "reporters/tree_value.hpp"
 
 namespace traild {
 namespace {
+
+// The line buffer is kept between lines up to this size; a larger line's is given back.
+constexpr size_t kLineBufferKeepBytes = 256 << 10;
 
 
 // What traild adds to an object beside the producer's members.
@@ -30,7 +34,7 @@ struct Member {
 // costs a fraction of re-reading and re-writing the line for the chain.
 class LineWriter {
  public:
-  LineWriter(const ParsedEvent& ev, const Enrichment& en, std::string& out, std::vector<Member>& scratch)
+  LineWriter(const ParsedEvent& ev, const Enrichment& en, LineBuffer& out, std::vector<Member>& scratch)
       : ev_(ev), en_(en), out_(out), members_(scratch) {
     // Only traild's own events may carry a `traild` object (producers' are refused): its
     // members and traild's enrichment are merged.
@@ -327,7 +331,7 @@ class LineWriter {
 
   const ParsedEvent& ev_;
   const Enrichment& en_;
-  std::string& out_;
+  LineBuffer& out_;
   std::vector<Member>& members_;  // of the objects being written, innermost last
   uint32_t traild_node_ = kNoNode;
   unsigned differing_ = 0;  // differing_process_claims()
@@ -338,7 +342,13 @@ class LineWriter {
 
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out) {
   thread_local std::vector<Member> scratch;
-  return LineWriter(event, enrichment, out, scratch).write();
+  thread_local LineBuffer line;
+  line.clear();
+  const size_t hash_at = LineWriter(event, enrichment, line, scratch).write();
+  const size_t start = out.size();
+  out.append(line.data(), line.size());
+  line.shrink_if_over(kLineBufferKeepBytes);
+  return start + hash_at;
 }
 
 }  // namespace traild

@@ -1,10 +1,12 @@
 #include "reporters/tree_value.hpp"
 
 #include "common/json_escape.hpp"
+#include "common/line_buffer.hpp"
 
 namespace traild {
 
-void append_scalar_json(const ParsedEvent& event, uint32_t idx, std::string& out) {
+template <class Out>
+void append_scalar_json(const ParsedEvent& event, uint32_t idx, Out& out) {
   const TreeNode& n = event.nodes[idx];
   if (n.redaction != kNoNode) {
     out.append(event.redactions[n.redaction]);
@@ -24,6 +26,9 @@ void append_scalar_json(const ParsedEvent& event, uint32_t idx, std::string& out
     default: out.append("null"); break;  // arrays and objects are tree nodes, never scalars
   }
 }
+
+template void append_scalar_json(const ParsedEvent&, uint32_t, std::string&);
+template void append_scalar_json(const ParsedEvent&, uint32_t, LineBuffer&);
 
 uint32_t find_node(const ParsedEvent& event, std::string_view path) {
   if (event.nodes.empty()) return kNoNode;

@@ -9,8 +9,10 @@
 
 namespace traild {
 
-// Appends the scalar at node `idx` as JSON (its redaction text when it was redacted).
-void append_scalar_json(const ParsedEvent& event, uint32_t idx, std::string& out);
+// Appends the scalar at node `idx` as JSON (its redaction text when it was redacted), to a
+// std::string or a LineBuffer.
+template <class Out>
+void append_scalar_json(const ParsedEvent& event, uint32_t idx, Out& out);
 
 // The node at dotted `path` ("user.name") below the root, or kNoNode.
 uint32_t find_node(const ParsedEvent& event, std::string_view path);

@@ -12,6 +12,7 @@ namespace traild {
 namespace {
 constexpr int64_t kRetentionEveryMs = 60'000;
 constexpr auto kIdleWake = std::chrono::seconds(1);
+constexpr size_t kJoinedKeepBytes = 4 << 20;  // Writer::joined_ kept up to this size
 
 // How logs name a trail's files: relative to output.directory.
 std::string tenant_path(const Trail& trail) { return trail.tenant.empty() ? std::string() : trail.tenant + "/"; }
@@ -199,7 +200,8 @@ void Writer::write_group(std::deque<Batch>& group) {
 }
 
 void Writer::write_trail(Trail& trail, std::deque<Batch>& group, size_t index) {
-  std::string joined;
+  std::string& joined = joined_;
+  joined.clear();
   std::string_view events;
   const TrailPart* last = nullptr;
   TimeRange range;
@@ -216,6 +218,7 @@ void Writer::write_trail(Trail& trail, std::deque<Batch>& group, size_t index) {
   trail.stream.set_next_sequence(last->next_sequence);
   trail.stream.note_time_range(range);
   write_with_retry(trail.stream, events, "trail");
+  if (joined.capacity() > kJoinedKeepBytes) std::string().swap(joined);
   trail.head = {last->next_sequence - 1, last->chain_hash, trail.stream.active_name(), trail.stream.active_size()};
 }
 

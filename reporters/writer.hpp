@@ -140,6 +140,9 @@ class Writer {
   uint64_t keep_recent_events_ = 0;
   bool kept_recent_in_pass_ = false;
   std::vector<char> trail_in_group_;  // scratch: which trails a group writes to
+  // Scratch: a trail's parts of several batches joined for one write. Kept between groups
+  // (up to kJoinedKeepBytes) because a new buffer each time cost page faults on every write.
+  std::string joined_;
 };
 
 }  // namespace traild
