@@ -23,6 +23,7 @@ class LineBuffer {
     data_[size_++] = c;
   }
   void append(std::string_view s) {
+    if (s.empty()) return;  // and so never memcpy to the null data_ of an unused buffer
     if (capacity_ - size_ < s.size()) grow(s.size());
     std::memcpy(data_.get() + size_, s.data(), s.size());
     size_ += s.size();
