@@ -60,8 +60,8 @@ std::string preview(element v) {
 // cheaper than memmem's general search. Conservative: an escaped backslash before "u0000"
 // also says yes.
 bool may_contain_escaped_nul(std::string_view record, const char* first_backslash) {
+  const char* const end = record.data() + record.size();
   const char* p = first_backslash;
-  const char* const end = p + record.size();
   while ((p = static_cast<const char*>(std::memchr(p, '\\', static_cast<size_t>(end - p)))) != nullptr) {
     if (end - p >= 6 && std::memcmp(p + 1, "u0000", 5) == 0) return true;
     ++p;
