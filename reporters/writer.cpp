@@ -12,7 +12,7 @@ namespace traild {
 namespace {
 constexpr int64_t kRetentionEveryMs = 60'000;
 constexpr auto kIdleWake = std::chrono::seconds(1);
-constexpr size_t kJoinedKeepBytes = 4 << 20;  // Writer::joined_ kept up to this size
+constexpr size_t kJoinedKeepBytes = 1 << 20;  // Writer::joined_ kept up to this size
 
 // How logs name a trail's files: relative to output.directory.
 std::string tenant_path(const Trail& trail) { return trail.tenant.empty() ? std::string() : trail.tenant + "/"; }

@@ -141,7 +141,7 @@ class Writer {
   bool kept_recent_in_pass_ = false;
   std::vector<char> trail_in_group_;  // scratch: which trails a group writes to
   // Scratch: a trail's parts of several batches joined for one write. Kept between groups
-  // (up to kJoinedKeepBytes) because a new buffer each time cost page faults on every write.
+  // (up to kJoinedKeepBytes, 1 MiB) because a new buffer each time cost page faults on every write.
   std::string joined_;
 };
 
