@@ -135,4 +135,6 @@ std::string_view type_name(FieldType type) {
 
 size_t field_count() { return detail::kFieldCount; }
 
+size_t node_count() { return detail::kNodeCount; }
+
 }  // namespace traild::ecs

@@ -47,5 +47,9 @@ std::span<const std::string_view> allowed_values(const Node* node);
 std::string_view type_name(FieldType type);
 // Number of fields defined in ecs_flat.yml.
 size_t field_count();
+// Number of nodes in the tree (fields and intermediate objects), and a node's place among
+// them: for tables indexed by node.
+size_t node_count();
+inline size_t index_of(const Node* node) { return static_cast<size_t>(node - root()); }
 
 }  // namespace traild::ecs

@@ -69,6 +69,15 @@ bool may_contain_escaped_nul(std::string_view record, const char* first_backslas
   return false;
 }
 
+// Equal keys, compared here: keys are short, and calling memcmp for each sibling compared
+// cost more than the comparing.
+bool same_key(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 size_t key_hash(uint32_t parent, std::string_view key) {
   return std::hash<std::string_view>{}(key) ^ (static_cast<size_t>(parent) * 0x9E3779B97F4A7C15ULL);
 }
@@ -98,7 +107,12 @@ EventParser::EventParser(ParserLimits limits)
       schema_process_group_(ecs::lookup("process.group")),
       schema_attested_{ecs::lookup("process.pid"), ecs::lookup("process.name"), ecs::lookup("process.executable"),
                        ecs::lookup("process.user.id"), ecs::lookup("process.group.id")},
-      schema_host_hostname_(ecs::lookup("host.hostname")) {
+      schema_host_hostname_(ecs::lookup("host.hostname")),
+      special_(ecs::node_count(), 0) {
+  for (const ecs::Node* n : {schema_timestamp_, schema_event_id_, schema_event_created_, schema_event_kind_,
+                             schema_event_action_, schema_host_hostname_})
+    special_[ecs::index_of(n)] = 1;
+  for (const ecs::Node* n : schema_attested_) special_[ecs::index_of(n)] = 1;
   set_limits(limits);
 }
 
@@ -269,7 +283,8 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
     if (existing != kNoNode) return fail_here(RejectCode::DuplicateKey, "duplicate key");
     const bool array = value.type() == element_type::ARRAY;
     uint32_t node = new_child(parent, seg, array ? TreeNode::Kind::Array : TreeNode::Kind::Scalar);
-    if (!capture_special(node, child_schema, value)) return false;
+    if (child_schema != nullptr && special_[ecs::index_of(child_schema)] && !capture_special(node, child_schema, value))
+      return false;
     if (!add_value(node, child_schema, value, depth)) return false;
     break;
   }
@@ -422,7 +437,7 @@ uint32_t EventParser::find_child(uint32_t parent, std::string_view key) {
   const TreeNode& p = nodes[parent];
   if (p.child_count <= kLinearLimit) {
     for (uint32_t c = p.first_child; c != kNoNode; c = nodes[c].next_sibling)
-      if (nodes[c].key == key) return c;
+      if (same_key(nodes[c].key, key)) return c;
     return kNoNode;
   }
   const size_t mask = index_.size() - 1;
@@ -430,7 +445,7 @@ uint32_t EventParser::find_child(uint32_t parent, std::string_view key) {
     uint32_t slot = index_[i];
     if (slot == 0) return kNoNode;
     const TreeNode& n = nodes[slot - 1];
-    if (n.parent == parent && n.key == key) return slot - 1;
+    if (n.parent == parent && same_key(n.key, key)) return slot - 1;
   }
 }
 

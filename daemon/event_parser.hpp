@@ -113,6 +113,8 @@ class EventParser {
   const ecs::Node* schema_process_group_;
   const ecs::Node* schema_attested_[kAttestedFields];
   const ecs::Node* schema_host_hostname_;
+  // By ecs::index_of: 1 for the fields capture_special looks at, so every other field skips it.
+  std::vector<uint8_t> special_;
 };
 
 }  // namespace traild
