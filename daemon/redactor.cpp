@@ -12,14 +12,9 @@ namespace {
 
 constexpr std::string_view kRedacted = "\"[REDACTED]\"";
 
-unsigned char lower(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return u >= 'A' && u <= 'Z' ? static_cast<unsigned char>(u - 'A' + 'a') : u;
-}
-
 void to_lower(std::string_view in, std::string& out) {
   out.resize(in.size());
-  for (size_t i = 0; i < in.size(); ++i) out[i] = static_cast<char>(lower(in[i]));
+  for (size_t i = 0; i < in.size(); ++i) out[i] = static_cast<char>(Redactor::lower_byte(in[i]));
 }
 
 }  // namespace
@@ -40,7 +35,7 @@ Redactor::Redactor(const RedactConfig& config) : hmac_(config.hmac), key_(config
 }
 
 bool Redactor::matches(std::string_view key, std::string_view path) {
-  if (!key.empty() && key.size() < name_starts_.size() && name_starts_[key.size()].test(lower(key[0]))) {
+  if (may_be_name(key)) {
     to_lower(key, lower_);
     if (names_.count(lower_)) return true;
   }
@@ -76,6 +71,8 @@ void Redactor::replacement(const TreeNode& node, std::string& out) {
 void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
   // Without configured paths only names are matched, and the path is built for the few
   // fields redacted, not kept up to date at every step (that was half of the cost).
+  // Without them, a key is looked at only when may_be_name says it could match, and `path`
+  // stays empty: each call into matches() and each resize cost more than the check.
   const bool track_path = !paths_.empty();
   for (uint32_t c = event.nodes[node].first_child; c != kNoNode; c = event.nodes[c].next_sibling) {
     TreeNode& n = event.nodes[c];
@@ -85,17 +82,17 @@ void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
         if (!path.empty()) path.push_back('.');
         path.append(n.key);
       }
-      if (!n.omit && matches(n.key, path)) {
+      if (!n.omit && (track_path || may_be_name(n.key)) && matches(n.key, path)) {
         n.redaction = static_cast<uint32_t>(event.redactions.size());
         event.redactions.emplace_back();
         replacement(n, event.redactions.back());
         event.redacted_paths.push_back(track_path ? path : path_of_node(event, c));
-        path.resize(mark);
+        if (track_path) path.resize(mark);
         continue;  // nothing below a redacted value is written
       }
     }
     if (n.kind != TreeNode::Kind::Scalar) visit(event, c, path);
-    path.resize(mark);
+    if (track_path) path.resize(mark);
   }
 }
 

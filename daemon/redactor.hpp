@@ -25,10 +25,20 @@ class Redactor {
   // Marks matching nodes of `event` and fills event.redactions / event.redacted_paths.
   void apply(ParsedEvent& event);
   bool enabled() const { return !names_.empty() || !paths_.empty(); }
+  // ASCII lower case of a byte: names and paths match case-insensitively.
+  static unsigned char lower_byte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 'A' && u <= 'Z' ? static_cast<unsigned char>(u - 'A' + 'a') : u;
+  }
 
  private:
   void visit(ParsedEvent& event, uint32_t node, std::string& path);
   bool matches(std::string_view key, std::string_view path);
+  // False when no configured name has this key's length and first byte: most keys.
+  bool may_be_name(std::string_view key) const {
+    return !key.empty() && key.size() < name_starts_.size() && name_starts_[key.size()].test(lower_byte(key[0]));
+  }
+
   void replacement(const TreeNode& node, std::string& out);
 
   std::unordered_set<std::string> names_;  // lower case
