@@ -41,12 +41,15 @@ void put2(char* p, unsigned v) {
 }
 
 // Formatting is on the hot path twice per event; the date and time of day change once per
-// second, so the last second's text is kept and only the milliseconds are rewritten.
+// second, so a second's text is kept and only the milliseconds are rewritten. Two seconds
+// are kept: an event's event.created (now) and its producer's @timestamp usually differ,
+// and with one entry each replaced the other on every event.
 struct SecondCache {
   int64_t second = INT64_MIN;
   char text[kRfc3339MsLength];
 };
-thread_local SecondCache t_cache;
+thread_local SecondCache t_cache[2];
+thread_local unsigned t_cache_next = 0;  // the entry a new second replaces
 
 bool digits(std::string_view s, size_t pos, size_t n, unsigned& out) {
   if (pos + n > s.size()) return false;
@@ -72,7 +75,12 @@ unsigned days_in_month(int64_t y, unsigned m) {
 void format_rfc3339_ms(int64_t unix_ms, char* out) {
   int64_t sec = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
   unsigned ms = static_cast<unsigned>(unix_ms - sec * 1000);
-  SecondCache& c = t_cache;
+  SecondCache* found = t_cache[0].second == sec ? &t_cache[0] : t_cache[1].second == sec ? &t_cache[1] : nullptr;
+  if (found == nullptr) {
+    found = &t_cache[t_cache_next];
+    t_cache_next ^= 1;
+  }
+  SecondCache& c = *found;
   if (c.second != sec) {
     int64_t days = sec >= 0 ? sec / 86400 : (sec - 86399) / 86400;
     unsigned sod = static_cast<unsigned>(sec - days * 86400);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+
 namespace traild {
 namespace {
 
@@ -11,6 +14,24 @@ TEST(Clock, ParsesRfc3339AndNormalisesToUtcMilliseconds) {
   EXPECT_EQ(rfc3339_ms(*parse_rfc3339_ms("2024-02-29T23:59:60.5+00:00")), "2024-02-29T23:59:59.500Z");
   EXPECT_EQ(rfc3339_ms(*parse_rfc3339_ms("1970-01-01T00:00:00Z")), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+}
+
+// Formatting keeps the text of recent seconds: interleaving three seconds (more than it
+// keeps) and milliseconds within them must still give each instant its own text, as
+// gmtime_r spells it.
+TEST(Clock, FormatsInterleavedSecondsEachAsItsOwn) {
+  const int64_t seconds[] = {1764806400, 1764806401, 951782400, 1764806400, 951782400, 253402300799};
+  for (int round = 0; round < 3; ++round)
+    for (int64_t sec : seconds)
+      for (int ms : {0, 7, 999}) {
+        const time_t t = static_cast<time_t>(sec);
+        struct tm tm {};
+        gmtime_r(&t, &tm);
+        char expected[96];
+        std::snprintf(expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+        EXPECT_EQ(rfc3339_ms(sec * 1000 + ms), expected) << sec << " " << ms;
+      }
 }
 
 TEST(Clock, RejectsWhatIsNotRfc3339) {
