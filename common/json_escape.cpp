@@ -3,9 +3,9 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <type_traits>
-#include <cstring>
 
 #include "common/line_buffer.hpp"
 

@@ -382,9 +382,9 @@ bool EventParser::check_scalar(const ecs::Node* schema, element v) {
   return true;
 }
 
-// Fields traild reads or replaces. They must be single values.
+// Fields traild reads or replaces (those special_ marks; add_member calls this for no other).
+// They must be single values.
 bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, element v) {
-  if (schema == nullptr) return true;
   const bool is_string = v.type() == element_type::STRING;
   auto& n = out_->nodes[node];
   if (schema == schema_timestamp_) {
