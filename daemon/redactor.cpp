@@ -69,10 +69,10 @@ void Redactor::replacement(const TreeNode& node, std::string& out) {
 // The dotted path of `node` from its ancestors' keys (array elements add none), as visit()
 // builds it when configured paths need it on every step.
 void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
-  // Without configured paths only names are matched, and the path is built for the few
-  // fields redacted, not kept up to date at every step (that was half of the cost).
-  // Without them, a key is looked at only when may_be_name says it could match, and `path`
-  // stays empty: each call into matches() and each resize cost more than the check.
+  // Without configured paths only names are matched: a key is looked at only when
+  // may_be_name says it could match, and `path` stays empty, built only for the few fields
+  // redacted (keeping it up to date at every step was half of the cost; calling matches()
+  // and resizing `path` for every key cost more than the check).
   const bool track_path = !paths_.empty();
   for (uint32_t c = event.nodes[node].first_child; c != kNoNode; c = event.nodes[c].next_sibling) {
     TreeNode& n = event.nodes[c];

@@ -13,7 +13,6 @@ namespace {
 // The line buffer is kept between lines up to this size; a larger line's is given back.
 constexpr size_t kLineBufferKeepBytes = 256 << 10;
 
-
 // What traild adds to an object beside the producer's members.
 enum class Extra : uint8_t {
   None, Timestamp, Host, Process, Log, Traild,    // at the root, as whole objects

@@ -21,9 +21,12 @@ struct AttestedSender {
   std::string_view executable;  // empty when unknown
 };
 
+// timestamp and created are written unescaped (traild formats them, format_rfc3339_ms), and
+// so is id when the event has none of its own (then it is traild's UUID): none of the three
+// may hold a character JSON would escape.
 struct Enrichment {
   std::string_view timestamp;  // RFC 3339 UTC with milliseconds
-  std::string_view id;         // event.id
+  std::string_view id;         // event.id: the producer's (event.id of the record) or a UUID
   std::string_view created;    // event.created: when traild received the event
   std::string_view hostname;   // host.hostname, when the producer did not set it
   uint64_t sequence = 0;       // event.sequence
