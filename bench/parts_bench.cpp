@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/json_escape.hpp"
+#include "common/line_buffer.hpp"
 #include "config/config.hpp"
 #include "daemon/event_parser.hpp"
 #include "daemon/framer.hpp"
@@ -127,9 +128,10 @@ void BM_ChainHashLine(benchmark::State& state) {
   ParsedSample sample;
   traild::ParsedEvent& event = sample.event;
   const traild::Enrichment enrichment = sample_enrichment();
+  traild::LineBuffer built;
+  const size_t hash_at = traild::format_ecs_line(event, enrichment, built);
   std::string line;
-  const size_t hash_at = traild::format_ecs_line(event, enrichment, line);
-  traild::ChainStamper().seal(line, 0, hash_at);  // a real trail line, hash member included
+  traild::ChainStamper().seal(built.view(), hash_at, line);  // a real trail line, hash member included
   line.pop_back();  // the '\n'
   traild::ChainHasher hasher;
   char hex[traild::kChainHashHex];

@@ -27,6 +27,7 @@ namespace {
 // A batch is handed over early when it grows this large even if the writer is busy, so a
 // single write never gets huge and memory is returned sooner.
 constexpr size_t kBatchTargetBytes = 1 << 20;
+constexpr size_t kEcsLineKeepBytes = 256 << 10;  // Pipeline::ecs_line_ kept up to this size
 constexpr uint32_t kNoPart = UINT32_MAX;
 
 void append_sender(std::string& out, const Sender& s) {
@@ -236,9 +237,9 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
     if (!cursor.chain.stamp(std::string_view(line_).substr(0, line_.size() - 1), en.sequence, part.events))
       spdlog::critical("BUG: the gravitee formatter wrote an event that is not a JSON object: {}", line_);
   } else {
-    const size_t line_start = part.events.size();
-    const size_t hash_at = format_ecs_line(event_, en, part.events);
-    cursor.chain.seal(part.events, line_start, hash_at);
+    const size_t hash_at = format_ecs_line(event_, en, ecs_line_);
+    cursor.chain.seal(ecs_line_.view(), hash_at, part.events);
+    ecs_line_.shrink_if_over(kEcsLineKeepBytes);
   }
   const int64_t event_ms = event_.has_timestamp ? event_.timestamp_ms : now;
   part.time_range.merge({event_ms, event_ms});

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/line_buffer.hpp"
 #include "common/uuid.hpp"
 #include "config/config.hpp"
 #include "daemon/dialect/dialect.hpp"
@@ -142,6 +143,7 @@ class Pipeline {
   bool gravitee_format_ = false;  // output.format: gravitee
   std::string mapped_;       // a dialect record's ECS form
   std::string line_;         // a gravitee-format event before the chain stamps it
+  LineBuffer ecs_line_;      // an ECS-format event before the chain seals it
   std::string chain_key_;
   std::deque<TrailCursor> cursors_;  // by trail index
   RouteField route_field_;

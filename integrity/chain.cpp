@@ -78,23 +78,29 @@ void ChainHasher::hash_line(std::string_view line, size_t member_at, char hex[kC
 bool ChainStamper::stamp(std::string_view line, uint64_t sequence, std::string& out) {
   simdjson::dom::object root;
   if (parser_.parse(line.data(), line.size(), false).get_object().get(root) != simdjson::SUCCESS) return false;
-  const size_t start = out.size();
-  const size_t at = writer_.write_event(root, {prev_, sequence}, out);
-  out.push_back('\n');
-  seal(out, start, at);
+  canonical_.clear();
+  const size_t at = writer_.write_event(root, {prev_, sequence}, canonical_);
+  canonical_.push_back('\n');
+  seal(canonical_, at, out);
   return true;
 }
 
-void ChainStamper::seal(std::string& out, size_t line_start, size_t hash_at) {
+void ChainStamper::seal(std::string_view line, size_t hash_at, std::string& out) {
   char hex[kChainHashHex];
   hasher_.begin();
-  hasher_.update(std::string_view(out).substr(line_start, out.size() - 1 - line_start));
+  hasher_.update(line.substr(0, line.size() - 1));
   hasher_.finish(hex);
-  char member[kHashMemberBytes];
-  std::memcpy(member, kHashMemberPrefix.data(), kHashMemberPrefix.size());
-  std::memcpy(member + kHashMemberPrefix.size(), hex, kChainHashHex);
-  std::memcpy(member + kHashMemberPrefix.size() + kChainHashHex, "\",", 2);
-  out.insert(hash_at, member, kHashMemberBytes);
+  const size_t at = out.size();
+  out.resize(at + line.size() + kHashMemberBytes);
+  char* p = out.data() + at;
+  std::memcpy(p, line.data(), hash_at);
+  p += hash_at;
+  std::memcpy(p, kHashMemberPrefix.data(), kHashMemberPrefix.size());
+  p += kHashMemberPrefix.size();
+  std::memcpy(p, hex, kChainHashHex);
+  p += kChainHashHex;
+  std::memcpy(p, "\",", 2);
+  std::memcpy(p + 2, line.data() + hash_at, line.size() - hash_at);
   prev_.assign(hex, kChainHashHex);
 }
 

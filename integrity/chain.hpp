@@ -65,16 +65,18 @@ class ChainStamper {
   // to `out` as a canonical line with traild.chain and '\n'. False if `line` is not a JSON
   // object (it then appends nothing).
   bool stamp(std::string_view line, uint64_t sequence, std::string& out);
-  // For a line already written in canonical form with traild.chain's prev (head()) and
-  // sequence, from `line_start` to the end of `out` ('\n' included): inserts its hash member
-  // at `hash_at`.
-  void seal(std::string& out, size_t line_start, size_t hash_at);
+  // For `line`, written in canonical form with traild.chain's prev (head()) and sequence,
+  // '\n' included: appends it to `out` with its hash member at `hash_at` (an offset in
+  // `line`). Hashing the line where it was built and copying it out around the member costs
+  // one copy; inserting the member into `out` afterwards moved the line's tail again.
+  void seal(std::string_view line, size_t hash_at, std::string& out);
   // The hash of the last stamped line (kGenesisHash before the first).
   const std::string& head() const { return prev_; }
 
  private:
   simdjson::dom::parser parser_;
   CanonicalWriter writer_;
+  std::string canonical_;  // stamp()'s line before seal()
   ChainHasher hasher_;
   std::string prev_;
 };

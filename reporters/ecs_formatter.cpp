@@ -339,11 +339,15 @@ class LineWriter {
 
 }  // namespace
 
-size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out) {
+size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line) {
   thread_local std::vector<Member> scratch;
-  thread_local LineBuffer line;
   line.clear();
-  const size_t hash_at = LineWriter(event, enrichment, line, scratch).write();
+  return LineWriter(event, enrichment, line, scratch).write();
+}
+
+size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out) {
+  thread_local LineBuffer line;
+  const size_t hash_at = format_ecs_line(event, enrichment, line);
   const size_t start = out.size();
   out.append(line.data(), line.size());
   line.shrink_if_over(kLineBufferKeepBytes);

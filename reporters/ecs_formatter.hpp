@@ -35,9 +35,15 @@ struct Enrichment {
   AttestedSender sender;       // merged into `process`; differing producer claims go to traild.claimed
 };
 
-// Appends the event as one canonical line (docs/integrity.md), '\n' included, with
-// traild.chain's prev and sequence. Returns the offset in `out` where the chain's hash
-// member belongs (ChainStamper::seal puts it there).
+class LineBuffer;
+
+// Writes the event into `line` (replacing what it held) as one canonical line
+// (docs/integrity.md), '\n' included, with traild.chain's prev and sequence. Returns the
+// offset in `line` where the chain's hash member belongs: ChainStamper::seal hashes the line
+// and copies it out with the member in place.
+size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line);
+// The same line appended to `out`, without the hash member (for tests and tools); returns
+// the offset in `out` where the member belongs.
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out);
 
 }  // namespace traild
