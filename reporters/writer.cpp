@@ -12,7 +12,6 @@ namespace traild {
 namespace {
 constexpr int64_t kRetentionEveryMs = 60'000;
 constexpr auto kIdleWake = std::chrono::seconds(1);
-constexpr size_t kJoinedKeepBytes = 1 << 20;  // Writer::joined_ kept up to this size
 
 // How logs name a trail's files: relative to output.directory.
 std::string tenant_path(const Trail& trail) { return trail.tenant.empty() ? std::string() : trail.tenant + "/"; }
@@ -106,14 +105,33 @@ void Writer::run() {
 
 // Retries until the data is written: an acknowledged event must never be lost, and an
 // unacknowledged one is still held by its sender, which is slowed down meanwhile.
-int Writer::write_with_retry(FileStream& stream, std::string_view data, const char* what) {
+// `pieces` (each whole lines) are written one after the other and synced once, as one unit:
+// what a failure makes write again is all of them.
+int Writer::write_with_retry(FileStream& stream, const std::vector<std::string_view>& pieces, const char* what) {
   auto delay = std::chrono::milliseconds(10);
   bool failing = false;
-  const std::string_view all = data;
+  size_t all_bytes = 0;
+  for (std::string_view p : pieces) all_bytes += p.size();
+  size_t piece = 0;              // the piece being written,
+  std::string_view data;         // and what of it is not written yet
+  auto restart = [&] {
+    piece = 0;
+    data = pieces.empty() ? std::string_view() : pieces[0];
+  };
+  auto unwritten = [&] {
+    size_t n = data.size();
+    for (size_t i = piece + 1; i < pieces.size(); ++i) n += pieces[i].size();
+    return n;
+  };
+  restart();
   while (true) {
     heartbeat_ms_.store(now_unix_ms());
     const uint64_t active_before = stream.active_counter();
-    int r = data.empty() ? 0 : stream.append(data, now_unix_ms());
+    int r = 0;
+    while (r == 0 && !data.empty()) {
+      r = stream.append(data, now_unix_ms());
+      while (r == 0 && data.empty() && piece + 1 < pieces.size()) data = pieces[++piece];
+    }
     if (r == 0 && fsync_.load()) r = timed_sync(stream);
     if (stream.take_sync_failure() && fsync_.load()) {
       // Nothing of this write is acknowledged, and it may not all be on disk even if a
@@ -122,10 +140,10 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
       // repeated in the next file (trailctl verify accepts a repeat that is byte for byte);
       // a file this write opened holds nothing else and goes.
       spdlog::error("{}: fdatasync failed in {}; writing this group's {} bytes again to a new file", what,
-                    stream.directory(), all.size());
+                    stream.directory(), all_bytes);
       if (stream.active_counter() != active_before) stream.discard_active();
       else stream.retire_active();
-      data = all;
+      restart();
       if (r == 0) r = -EIO;
     }
     if (r == 0 && stream.active_is_gone()) {
@@ -133,9 +151,9 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
       // went into it is not in the trail, so nothing may be acknowledged. Write all of it
       // again into a new file.
       spdlog::error("{}: the active file in {} was deleted or moved away; writing {} bytes again to a new file",
-                    what, stream.directory(), all.size());
+                    what, stream.directory(), all_bytes);
       stream.abandon_active();
-      data = all;
+      restart();
       continue;
     }
     if (r == 0) {
@@ -146,7 +164,7 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
     if (!failing) {
       spdlog::error("{}: cannot write to {}: {}; holding {} bytes and retrying (events are not "
                     "acknowledged until written)",
-                    what, stream.directory(), std::strerror(-r), data.size());
+                    what, stream.directory(), std::strerror(-r), unwritten());
       failing = true;
     }
     {
@@ -161,15 +179,14 @@ int Writer::write_with_retry(FileStream& stream, std::string_view data, const ch
 }
 
 void Writer::write_group(std::deque<Batch>& group) {
-  // One write per stream for the whole group: concatenating costs a copy but saves
-  // syscalls when several small batches queued up behind a slow write or fsync.
-  std::string rejected_joined;
-  std::string_view rejected = group.front().rejected;
-  if (group.size() > 1) {
-    for (auto& b : group) rejected_joined += b.rejected;
-    rejected = rejected_joined;
-  }
-  if (!rejected.empty()) write_with_retry(quarantine_, rejected, "quarantine");
+  // A stream's parts of the group's batches are written one by one, not joined first: only
+  // full batches (output.max_queue_bytes / 4, at most 1 MiB) queue up behind a write, as the
+  // pipeline submits a smaller one only to an idle writer, so joining them saved no syscalls
+  // worth copying every byte once more.
+  pieces_.clear();
+  for (const auto& b : group)
+    if (!b.rejected.empty()) pieces_.push_back(b.rejected);
+  if (!pieces_.empty()) write_with_retry(quarantine_, pieces_, "quarantine");
   trail_in_group_.assign(trails_.size(), 0);
   for (const auto& b : group)
     for (const auto& p : b.parts)
@@ -200,25 +217,19 @@ void Writer::write_group(std::deque<Batch>& group) {
 }
 
 void Writer::write_trail(Trail& trail, std::deque<Batch>& group, size_t index) {
-  std::string& joined = joined_;
-  joined.clear();
-  std::string_view events;
+  pieces_.clear();
   const TrailPart* last = nullptr;
   TimeRange range;
   for (const auto& b : group)
     for (const auto& p : b.parts) {
       if (p.trail != index || p.events.empty()) continue;
-      if (last != nullptr && joined.empty()) joined.assign(events);
-      if (last != nullptr) joined += p.events;
-      else events = p.events;
+      pieces_.push_back(p.events);
       last = &p;
       range.merge(p.time_range);
     }
-  if (!joined.empty()) events = joined;
   trail.stream.set_next_sequence(last->next_sequence);
   trail.stream.note_time_range(range);
-  write_with_retry(trail.stream, events, "trail");
-  if (joined.capacity() > kJoinedKeepBytes) std::string().swap(joined);
+  write_with_retry(trail.stream, pieces_, "trail");
   trail.head = {last->next_sequence - 1, last->chain_hash, trail.stream.active_name(), trail.stream.active_size()};
 }
 

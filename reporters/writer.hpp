@@ -98,7 +98,7 @@ class Writer {
  private:
   void run();
   void write_group(std::deque<Batch>& group);
-  int write_with_retry(FileStream& stream, std::string_view data, const char* what);
+  int write_with_retry(FileStream& stream, const std::vector<std::string_view>& pieces, const char* what);
   void write_trail(Trail& trail, std::deque<Batch>& group, size_t part_of_group);
   int timed_sync(FileStream& stream);  // fdatasync, timed for the latency histogram
   void maintenance(int64_t now_ms, bool force_retention);
@@ -140,9 +140,7 @@ class Writer {
   uint64_t keep_recent_events_ = 0;
   bool kept_recent_in_pass_ = false;
   std::vector<char> trail_in_group_;  // scratch: which trails a group writes to
-  // Scratch: a trail's parts of several batches joined for one write. Kept between groups
-  // (up to kJoinedKeepBytes, 1 MiB) because a new buffer each time cost page faults on every write.
-  std::string joined_;
+  std::vector<std::string_view> pieces_;  // scratch: what one write_with_retry writes
 };
 
 }  // namespace traild

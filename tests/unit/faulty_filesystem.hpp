@@ -12,17 +12,18 @@ namespace traild::test {
 
 class FaultyFilesystem : public Filesystem {
  public:
-  int64_t space = -1;                  // bytes write may still take (a partial write first); -1 = unlimited
+  std::atomic<int64_t> space{-1};      // bytes write may still take (a partial write first); -1 = unlimited
   std::atomic<int> sync_failures{0};   // the next this many fdatasync calls fail with EIO
   std::atomic<int> syncs{0};           // fdatasync calls so far
   int sync_directory_error = 0;        // e.g. -EMFILE: the directory cannot be opened to sync it
 
   int open_append(const std::string& p, mode_t m, bool e) override { return real().open_append(p, m, e); }
   ssize_t write(int fd, const char* d, size_t n) override {
-    if (space == 0) return -ENOSPC;
-    if (space > 0 && static_cast<int64_t>(n) > space) n = static_cast<size_t>(space);
+    const int64_t room = space.load();
+    if (room == 0) return -ENOSPC;
+    if (room > 0 && static_cast<int64_t>(n) > room) n = static_cast<size_t>(room);
     ssize_t r = real().write(fd, d, n);
-    if (space > 0 && r > 0) space -= r;
+    if (room > 0 && r > 0) space -= r;
     return r;
   }
   int fdatasync(int fd) override {

@@ -52,8 +52,10 @@ class WriterTest : public ::testing::Test {
     return cond();
   }
   // Starts a writer over the host trail in dir/audit and a quarantine beside it; `durable`
-  // follows its acknowledgements.
-  Writer& start(Durability durability, const RotateConfig& rotate = {1 << 20, 86'400'000}) {
+  // follows its acknowledgements. `queued` batches are submitted before its thread starts,
+  // so it takes them as one group, as it does batches that queued up behind a slow write.
+  Writer& start(Durability durability, const RotateConfig& rotate = {1 << 20, 86'400'000},
+                std::vector<Batch> queued = {}) {
     Config config;
     config.output.directory = dir / "audit";
     config.output.prefix = "audit";
@@ -65,6 +67,7 @@ class WriterTest : public ::testing::Test {
     quarantine->recover(16, 0);
     writer.emplace(*trails, *quarantine, durability,
                    Writer::Callbacks{[this](uint64_t id, size_t) { durable = id; }, {}});
+    for (Batch& b : queued) writer->submit(std::move(b));
     writer->start();
     return *writer;
   }
@@ -103,6 +106,37 @@ TEST_F(WriterTest, InWriteModeAFailedFdatasyncAtRotationIsRetried) {
   ASSERT_TRUE(write(2, "bbbbbbb\n"));
   w.stop();
   EXPECT_EQ(files("audit"), (std::vector<std::string>{"aaaaaaa\n", "bbbbbbb\n"}));
+}
+
+TEST_F(WriterTest, AGroupOfBatchesIsWrittenWholeAfterTheDiskFillsInItsSecondBatch) {
+  std::vector<Batch> queued;
+  queued.push_back(batch(1, "one\ntwo\n"));
+  queued.push_back(batch(2, "three\nfour\n"));
+  queued.push_back(batch(3, "five\n"));
+  ffs.space = 11;  // the first batch (8 bytes) and "thr"
+  Writer& w = start(Durability::Fsync, {1 << 20, 86'400'000}, std::move(queued));
+  ASSERT_TRUE(eventually([&] { return w.io_errors() > 0; }));
+  EXPECT_EQ(durable.load(), 0u);  // nothing of the group is acknowledged while it is not all written
+  ffs.space = -1;
+  ASSERT_TRUE(eventually([&] { return durable.load() == 3; }));
+  w.stop();
+  // The torn line is completed in the same file, and nothing is written twice.
+  EXPECT_EQ(files("audit"), (std::vector<std::string>{"one\ntwo\nthree\nfour\nfive\n"}));
+}
+
+TEST_F(WriterTest, AFailedFdatasyncWritesEveryBatchOfTheGroupAgain) {
+  std::vector<Batch> queued;
+  queued.push_back(batch(1, "one\n"));
+  queued.push_back(batch(2, "two\n"));
+  queued.push_back(batch(3, "three\n"));
+  ffs.sync_failures = 1;
+  Writer& w = start(Durability::Fsync, {1 << 20, 86'400'000}, std::move(queued));
+  ASSERT_TRUE(eventually([&] { return durable.load() == 3; }));
+  EXPECT_GE(w.io_errors(), 1u);
+  w.stop();
+  // The file the group opened held only the group: it is deleted, and all three batches,
+  // not only the last, are written again into a new one.
+  EXPECT_EQ(files("audit"), (std::vector<std::string>{"one\ntwo\nthree\n"}));
 }
 
 }  // namespace
