@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/hex.hpp"
+
 namespace traild {
 
 UuidV7Generator::UuidV7Generator() {
@@ -47,20 +49,22 @@ void UuidV7Generator::next(int64_t unix_ms, char* out) {
   }
   uint64_t hi = (static_cast<uint64_t>(unix_ms) << 16) | 0x7000 | counter_;
   uint64_t lo = (random64() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  static const char kHex[] = "0123456789abcdef";
-  int pos = 0;
-  auto put = [&](uint64_t v, int nibbles) {
-    for (int i = nibbles - 1; i >= 0; --i) out[pos++] = kHex[(v >> (i * 4)) & 15];
-  };
-  put(hi >> 32, 8);
-  out[pos++] = '-';
-  put((hi >> 16) & 0xffff, 4);
-  out[pos++] = '-';
-  put(hi & 0xffff, 4);
-  out[pos++] = '-';
-  put(lo >> 48, 4);
-  out[pos++] = '-';
-  put(lo & 0xffffffffffffULL, 12);
+  // 8-4-4-4-12 digits: the bytes of hi and lo, most significant first, a dash after the
+  // 4th, 6th, 8th and 10th.
+  unsigned char bytes[16];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+    bytes[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+  }
+  hex_encode(bytes, 4, out);
+  out[8] = '-';
+  hex_encode(bytes + 4, 2, out + 9);
+  out[13] = '-';
+  hex_encode(bytes + 6, 2, out + 14);
+  out[18] = '-';
+  hex_encode(bytes + 8, 2, out + 19);
+  out[23] = '-';
+  hex_encode(bytes + 10, 6, out + 24);
 }
 
 std::string UuidV7Generator::next(int64_t unix_ms) {
