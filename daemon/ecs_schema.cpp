@@ -5,6 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/short_bytes.hpp"
+
 namespace traild::ecs {
 namespace detail {
 extern const Node kNodes[];
@@ -16,18 +18,6 @@ extern const std::string_view kAllowed[];
 const Node* root() { return &detail::kNodes[0]; }
 
 namespace {
-
-uint64_t load64(const unsigned char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-uint32_t load32(const unsigned char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 __extension__ typedef unsigned __int128 uint128;  // GCC and Clang on 64-bit targets
 
@@ -81,7 +71,7 @@ class ChildIndex {
       uint32_t slot = slots_[i];
       if (slot == 0) return nullptr;
       const Node& n = detail::kNodes[slot - 1];
-      if (n.name == segment && slot - 1 >= parent->first_child && slot - 1 < parent->first_child + parent->child_count)
+      if (same_bytes(n.name, segment) && slot - 1 >= parent->first_child && slot - 1 < parent->first_child + parent->child_count)
         return &n;
     }
   }

@@ -6,6 +6,7 @@
 #include "common/clock.hpp"
 #include "common/ip_address.hpp"
 #include "common/json_escape.hpp"
+#include "common/short_bytes.hpp"
 
 namespace traild {
 namespace {
@@ -67,15 +68,6 @@ bool may_contain_escaped_nul(std::string_view record, const char* first_backslas
     ++p;
   }
   return false;
-}
-
-// Equal keys, compared here: keys are short, and calling memcmp for each sibling compared
-// cost more than the comparing.
-bool same_key(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
 }
 
 size_t key_hash(uint32_t parent, std::string_view key) {
@@ -437,7 +429,7 @@ uint32_t EventParser::find_child(uint32_t parent, std::string_view key) {
   const TreeNode& p = nodes[parent];
   if (p.child_count <= kLinearLimit) {
     for (uint32_t c = p.first_child; c != kNoNode; c = nodes[c].next_sibling)
-      if (same_key(nodes[c].key, key)) return c;
+      if (same_bytes(nodes[c].key, key)) return c;
     return kNoNode;
   }
   const size_t mask = index_.size() - 1;
@@ -445,7 +437,7 @@ uint32_t EventParser::find_child(uint32_t parent, std::string_view key) {
     uint32_t slot = index_[i];
     if (slot == 0) return kNoNode;
     const TreeNode& n = nodes[slot - 1];
-    if (n.parent == parent && same_key(n.key, key)) return slot - 1;
+    if (n.parent == parent && same_bytes(n.key, key)) return slot - 1;
   }
 }
 
