@@ -44,7 +44,7 @@ void append_sender(std::string& out, const Sender& s) {
 
 Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, std::string hostname,
                    TenantOpener open_tenant)
-    : writer_(writer), recent_(recent), parser_(ParserLimits{}), chain_key_(config.integrity.key),
+    : writer_(writer), recent_(recent), parser_(ParserLimits{}),
       route_field_(config.output.route_by), open_tenant_(std::move(open_tenant)), hostname_(std::move(hostname)) {
   reconfigure(config);  // one place sets everything the configuration decides
   open_batch();
@@ -53,9 +53,7 @@ Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, std:
 void Pipeline::add_trail(const TrailStart& start, const std::string& tenant) {
   if (start.index != cursors_.size())
     throw std::logic_error("trails must be added in the order of their indexes");
-  TrailCursor& cursor = cursors_.emplace_back(chain_key_);
-  if (!start.tail.last_chain_hash.empty()) cursor.chain.resume(start.tail.last_chain_hash);
-  cursor.next_sequence = start.next_sequence;
+  cursors_.emplace_back().next_sequence = start.next_sequence;
   if (!tenant.empty()) tenant_trails_.emplace(tenant, start.index);
 }
 
@@ -227,18 +225,19 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
   TrailCursor& cursor = cursors_[trail];
   TrailPart& part = part_for(trail);
   Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, cursor.next_sequence++,
-                syslog_json_, cursor.chain.head(), attested_sender};
+                syslog_json_, kGenesisHash, attested_sender};  // prev: a placeholder the writer fills in
   if (gravitee_format_) {
-    // Gravitee's shape is written in its own order; the chain re-reads it to write it
-    // canonically (docs/integrity.md). The trailing '\n' is where its parser needs padding.
+    // Gravitee's shape is written in its own order; it is re-read to be written canonically
+    // (docs/integrity.md). The trailing '\n' is where its parser needs padding.
     line_.clear();
     format_gravitee_line(event_, en, line_);
     line_.reserve(line_.size() + simdjson::SIMDJSON_PADDING);
-    if (!cursor.chain.stamp(std::string_view(line_).substr(0, line_.size() - 1), en.sequence, part.events))
+    if (!canonical_gravitee_.stamp_unsealed(std::string_view(line_).substr(0, line_.size() - 1), en.sequence,
+                                            part.events, part.chain_slots))
       spdlog::critical("BUG: the gravitee formatter wrote an event that is not a JSON object: {}", line_);
   } else {
     const size_t hash_at = format_ecs_line(event_, en, ecs_line_);
-    cursor.chain.seal(ecs_line_.view(), hash_at, part.events);
+    append_unsealed(ecs_line_.view(), hash_at, part.events, part.chain_slots);
     ecs_line_.shrink_if_over(kEcsLineKeepBytes);
   }
   const int64_t event_ms = event_.has_timestamp ? event_.timestamp_ms : now;
@@ -335,7 +334,6 @@ void Pipeline::submit() {
   for (TrailPart& part : batch_.parts) {
     if (part.trail == TrailPart::kUnused) continue;
     part.next_sequence = cursors_[part.trail].next_sequence;
-    part.chain_hash = cursors_[part.trail].chain.head();
   }
   writer_.submit(std::move(batch_));
   open_batch();

@@ -118,10 +118,9 @@ class Pipeline {
   TrailPart& part_for(uint32_t trail);
   void open_batch();
 
-  // Where a trail's chain and sequence stand, as formatted (ahead of what is written).
+  // Where a trail's sequence stands, as formatted (ahead of what is written). Its chain is
+  // the writer's: lines leave here with placeholders for traild.chain.prev and .hash.
   struct TrailCursor {
-    explicit TrailCursor(const std::string& key) : chain(key) {}
-    ChainStamper chain;
     uint64_t next_sequence = 1;
   };
 
@@ -142,9 +141,9 @@ class Pipeline {
   ZoneRule maas_zone_;
   bool gravitee_format_ = false;  // output.format: gravitee
   std::string mapped_;       // a dialect record's ECS form
-  std::string line_;         // a gravitee-format event before the chain stamps it
-  LineBuffer ecs_line_;      // an ECS-format event before the chain seals it
-  std::string chain_key_;
+  std::string line_;         // a gravitee-format event before it is written canonically
+  ChainStamper canonical_gravitee_;  // writes it so (its chain values left to the writer)
+  LineBuffer ecs_line_;      // an ECS-format event before it joins the batch
   std::deque<TrailCursor> cursors_;  // by trail index
   RouteField route_field_;
   uint32_t max_tenants_ = 0;

@@ -101,6 +101,7 @@ class Server {
                             record_deletions(stream, directory, deleted);
                           });
                         }});
+    writer_->set_chain_key(config_.integrity.key);
     writer_->set_checkpoint_interval(config_.integrity.checkpoint_interval_ms);
     writer_->keep_recent_events(config_.output.dedup_window);
     pipeline_.emplace(config_, *writer_, recent_, local_hostname(),

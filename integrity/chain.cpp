@@ -75,21 +75,12 @@ void ChainHasher::hash_line(std::string_view line, size_t member_at, char hex[kC
   finish(hex);
 }
 
-bool ChainStamper::stamp(std::string_view line, uint64_t sequence, std::string& out) {
-  simdjson::dom::object root;
-  if (parser_.parse(line.data(), line.size(), false).get_object().get(root) != simdjson::SUCCESS) return false;
-  canonical_.clear();
-  const size_t at = writer_.write_event(root, {prev_, sequence}, canonical_);
-  canonical_.push_back('\n');
-  seal(canonical_, at, out);
-  return true;
-}
+namespace {
+// `"prev":"`: the chain object's second member starts right after the hash member.
+constexpr std::string_view kPrevMemberPrefix = "\"prev\":\"";
+}  // namespace
 
-void ChainStamper::seal(std::string_view line, size_t hash_at, std::string& out) {
-  char hex[kChainHashHex];
-  hasher_.begin();
-  hasher_.update(line.substr(0, line.size() - 1));
-  hasher_.finish(hex);
+void append_unsealed(std::string_view line, size_t hash_at, std::string& out, std::vector<ChainSlot>& slots) {
   const size_t at = out.size();
   out.resize(at + line.size() + kHashMemberBytes);
   char* p = out.data() + at;
@@ -97,11 +88,50 @@ void ChainStamper::seal(std::string_view line, size_t hash_at, std::string& out)
   p += hash_at;
   std::memcpy(p, kHashMemberPrefix.data(), kHashMemberPrefix.size());
   p += kHashMemberPrefix.size();
-  std::memcpy(p, hex, kChainHashHex);
+  std::memset(p, '0', kChainHashHex);
   p += kChainHashHex;
   std::memcpy(p, "\",", 2);
   std::memcpy(p + 2, line.data() + hash_at, line.size() - hash_at);
-  prev_.assign(hex, kChainHashHex);
+  slots.push_back({at, at + hash_at});
+}
+
+void ChainSealer::seal(std::string& events, std::span<const ChainSlot> slots, std::string& head) {
+  char hex[kChainHashHex];
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const ChainSlot& s = slots[i];
+    const size_t line_end = i + 1 < slots.size() ? slots[i + 1].line_start : events.size();  // after its '\n'
+    char* hash = events.data() + s.hash_at + kHashMemberPrefix.size();
+    char* prev = events.data() + s.hash_at + kHashMemberBytes + kPrevMemberPrefix.size();
+    std::memcpy(prev, head.data(), kChainHashHex);
+    const std::string_view line(events.data() + s.line_start, line_end - 1 - s.line_start);
+    hasher_.hash_line(line, s.hash_at - s.line_start, hex);
+    std::memcpy(hash, hex, kChainHashHex);
+    head.assign(hex, kChainHashHex);
+  }
+}
+
+bool ChainStamper::stamp_unsealed(std::string_view line, uint64_t sequence, std::string& out,
+                                  std::vector<ChainSlot>& slots) {
+  simdjson::dom::object root;
+  if (parser_.parse(line.data(), line.size(), false).get_object().get(root) != simdjson::SUCCESS) return false;
+  canonical_.clear();
+  const size_t at = writer_.write_event(root, {kGenesisHash, sequence}, canonical_);  // prev: a placeholder
+  canonical_.push_back('\n');
+  append_unsealed(canonical_, at, out, slots);
+  return true;
+}
+
+bool ChainStamper::stamp(std::string_view line, uint64_t sequence, std::string& out) {
+  slot_.clear();
+  if (!stamp_unsealed(line, sequence, out, slot_)) return false;
+  sealer_.seal(out, slot_, prev_);  // the one line, at the end of `out`
+  return true;
+}
+
+void ChainStamper::seal(std::string_view line, size_t hash_at, std::string& out) {
+  slot_.clear();
+  append_unsealed(line, hash_at, out, slot_);
+  sealer_.seal(out, slot_, prev_);
 }
 
 }  // namespace traild

@@ -8,8 +8,10 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "integrity/canonical_json.hpp"
 
@@ -53,11 +55,38 @@ class ChainHasher {
 // SHA-256 of `data` as lowercase hex (digest records link to each other with it).
 std::string sha256_hex(std::string_view data);
 
-// Writes events into the trail in canonical form with their chain member (the pipeline's
-// last step, so the chain follows the order of the file).
+// A line in a buffer whose chain values are not filled in yet: the pipeline formats lines
+// with placeholders and the writer thread seals them in the order of the file. Hashing there
+// takes SHA-256, a fifth of an event's CPU, off the thread that reads and validates.
+struct ChainSlot {
+  size_t line_start = 0;  // offset of the line in the buffer
+  size_t hash_at = 0;     // offset of its hash member (`"hash":"<hex>",`), in the buffer
+};
+
+// Appends `line` (canonical, '\n' included, with a 64-character placeholder as
+// traild.chain.prev) to `out` with a placeholder hash member at `hash_at` (an offset in
+// `line`), and records where in `slots`. Until ChainSealer::seal, the line is not valid.
+void append_unsealed(std::string_view line, size_t hash_at, std::string& out, std::vector<ChainSlot>& slots);
+
+// Fills in traild.chain.prev and .hash of unsealed lines, in order.
+class ChainSealer {
+ public:
+  explicit ChainSealer(std::string key = {}) : hasher_(std::move(key)) {}
+  // Seals the lines of `events` at `slots` (in the order of the buffer, which ends with the
+  // last one's '\n'), the first linked to `head`, which becomes the last one's hash.
+  void seal(std::string& events, std::span<const ChainSlot> slots, std::string& head);
+
+ private:
+  ChainHasher hasher_;
+};
+
+// Writes events in canonical form with their chain member: `stamp` re-reads a line written
+// in another order (output.format gravitee, tools); `seal` finishes a line the ECS formatter
+// wrote canonically. Both link each line to the one before at once; the pipeline uses only
+// the *_unsealed forms and leaves linking to the writer thread.
 class ChainStamper {
  public:
-  explicit ChainStamper(std::string key = {}) : hasher_(std::move(key)), prev_(kGenesisHash) {}
+  explicit ChainStamper(std::string key = {}) : sealer_(std::move(key)), prev_(kGenesisHash) {}
 
   // Continue after the line whose hash is `last_hash` (from the trail's tail).
   void resume(std::string_view last_hash) { prev_.assign(last_hash); }
@@ -65,10 +94,11 @@ class ChainStamper {
   // to `out` as a canonical line with traild.chain and '\n'. False if `line` is not a JSON
   // object (it then appends nothing).
   bool stamp(std::string_view line, uint64_t sequence, std::string& out);
-  // For `line`, written in canonical form with traild.chain's prev (head()) and sequence,
-  // '\n' included: appends it to `out` with its hash member at `hash_at` (an offset in
-  // `line`). Hashing the line where it was built and copying it out around the member costs
-  // one copy; inserting the member into `out` afterwards moved the line's tail again.
+  // stamp() without linking: placeholders for prev and hash, recorded in `slots`.
+  bool stamp_unsealed(std::string_view line, uint64_t sequence, std::string& out, std::vector<ChainSlot>& slots);
+  // For `line`, written in canonical form with traild.chain's prev and sequence, '\n'
+  // included: appends it to `out`, linked to head(), with its hash member at `hash_at` (an
+  // offset in `line`).
   void seal(std::string_view line, size_t hash_at, std::string& out);
   // The hash of the last stamped line (kGenesisHash before the first).
   const std::string& head() const { return prev_; }
@@ -76,8 +106,9 @@ class ChainStamper {
  private:
   simdjson::dom::parser parser_;
   CanonicalWriter writer_;
-  std::string canonical_;  // stamp()'s line before seal()
-  ChainHasher hasher_;
+  std::string canonical_;        // a canonical line before it is appended
+  std::vector<ChainSlot> slot_;  // stamp() and seal(): the one line they append
+  ChainSealer sealer_;
   std::string prev_;
 };
 

@@ -31,7 +31,7 @@ struct Enrichment {
   std::string_view hostname;   // host.hostname, when the producer did not set it
   uint64_t sequence = 0;       // event.sequence
   std::string_view syslog;     // the canonical log.syslog object from the record's syslog header
-  std::string_view chain_prev; // traild.chain.prev: the hash of the trail's previous line
+  std::string_view chain_prev; // traild.chain.prev (64 hex digits), or a placeholder ChainSealer fills in
   AttestedSender sender;       // merged into `process`; differing producer claims go to traild.claimed
 };
 
@@ -39,8 +39,8 @@ class LineBuffer;
 
 // Writes the event into `line` (replacing what it held) as one canonical line
 // (docs/integrity.md), '\n' included, with traild.chain's prev and sequence. Returns the
-// offset in `line` where the chain's hash member belongs: ChainStamper::seal hashes the line
-// and copies it out with the member in place.
+// offset in `line` where the chain's hash member belongs (append_unsealed or
+// ChainStamper::seal put it there).
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line);
 // The same line appended to `out`, without the hash member (for tests and tools); returns
 // the offset in `out` where the member belongs.

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "integrity/chain.hpp"
 #include "reporters/tenant_directory.hpp"
 
 namespace traild {
@@ -53,6 +54,7 @@ TrailStart TrailSet::open(const std::string& tenant, size_t max_ids, int64_t now
   start.next_sequence = start.tail.have_sequence ? start.tail.last_sequence + 1
                                                  : std::max<uint64_t>(1, trail->stream.state_next_sequence());
   trail->stream.set_next_sequence(start.next_sequence);
+  trail->chain_head = start.tail.last_chain_hash.empty() ? std::string(kGenesisHash) : start.tail.last_chain_hash;
 
   // The digest beside the trail, and a check that the trail still reaches its last
   // checkpoint: a trail cut or rewritten while traild was down is reported at once (and

@@ -30,7 +30,9 @@ struct Trail {
   FileStream stream;
   std::optional<DigestWriter> digest;
 
-  // Writer thread only: the chain's head as written, and what the digest was told last.
+  // Writer thread only: the hash of the last line sealed (ChainSealer: the next line's
+  // traild.chain.prev), the chain's head as written, and what the digest was told last.
+  std::string chain_head;
   ChainHead head;
   uint64_t checkpointed_sequence = 0;
   bool checkpointed_any = false;

@@ -23,6 +23,7 @@ Writer::Writer(TrailSet& trails, FileStream& quarantine, Durability durability, 
 Writer::~Writer() { stop(); }
 
 void Writer::start() {
+  if (!sealer_) sealer_.emplace();
   heartbeat_ms_.store(now_unix_ms());
   last_retention_ms_ = now_unix_ms();
   maintenance(last_retention_ms_, true);
@@ -207,6 +208,7 @@ void Writer::write_group(std::deque<Batch>& group) {
       if (spare_.size() >= 4) break;
       for (auto& p : b.parts) {
         p.events.clear();
+        p.chain_slots.clear();
         p.trail = TrailPart::kUnused;
       }
       b.rejected.clear();
@@ -220,9 +222,10 @@ void Writer::write_trail(Trail& trail, std::deque<Batch>& group, size_t index) {
   pieces_.clear();
   const TrailPart* last = nullptr;
   TimeRange range;
-  for (const auto& b : group)
-    for (const auto& p : b.parts) {
+  for (auto& b : group)
+    for (auto& p : b.parts) {
       if (p.trail != index || p.events.empty()) continue;
+      sealer_->seal(p.events, p.chain_slots, trail.chain_head);  // once: a retry writes the same bytes
       pieces_.push_back(p.events);
       last = &p;
       range.merge(p.time_range);
@@ -230,7 +233,7 @@ void Writer::write_trail(Trail& trail, std::deque<Batch>& group, size_t index) {
   trail.stream.set_next_sequence(last->next_sequence);
   trail.stream.note_time_range(range);
   write_with_retry(trail.stream, pieces_, "trail");
-  trail.head = {last->next_sequence - 1, last->chain_hash, trail.stream.active_name(), trail.stream.active_size()};
+  trail.head = {last->next_sequence - 1, trail.chain_head, trail.stream.active_name(), trail.stream.active_size()};
 }
 
 uint64_t Writer::trail_rotations() const {

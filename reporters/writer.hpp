@@ -1,6 +1,6 @@
-// The writer thread: takes batches of formatted lines and makes them durable with group
-// commit (one write per stream per batch group, at most one fdatasync per stream in fsync
-// mode), then reports each batch durable. On ENOSPC or an I/O error it keeps the data,
+// The writer thread: takes batches of formatted lines, links them into each trail's hash
+// chain, and makes them durable with group commit (a write per batch, at most one fdatasync
+// per stream for all batches waiting, in fsync mode), then reports each batch durable. On ENOSPC or an I/O error it keeps the data,
 // logs, retries with backoff and resumes by itself; the queue stops growing because the
 // pipeline stops reading from sockets while too much is queued.
 #pragma once
@@ -12,11 +12,13 @@
 #include <functional>
 #include <iterator>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "config/config.hpp"
+#include "integrity/chain.hpp"
 #include "integrity/digest.hpp"
 #include "reporters/file_stream.hpp"
 #include "reporters/trail_set.hpp"
@@ -27,9 +29,9 @@ namespace traild {
 struct TrailPart {
   static constexpr uint32_t kUnused = UINT32_MAX;
   uint32_t trail = kUnused;    // index in the TrailSet; kUnused: a spare buffer
-  std::string events;          // lines for that trail
+  std::string events;          // lines for that trail, unsealed until the writer seals them
+  std::vector<ChainSlot> chain_slots;  // where each line's chain values go (ChainSealer)
   uint64_t next_sequence = 0;  // the trail's next sequence after this batch
-  std::string chain_hash;      // traild.chain.hash of the part's last event (of the trail so far)
   TimeRange time_range;        // of the events' @timestamp
 };
 
@@ -70,6 +72,8 @@ class Writer {
   Writer(TrailSet& trails, FileStream& quarantine, Durability durability, Callbacks callbacks);
   ~Writer();
 
+  // The key of the chain's HMAC (integrity.key_file; empty: SHA-256). Call before start.
+  void set_chain_key(std::string key) { sealer_.emplace(std::move(key)); }
   // Records checkpoints and retention deletions of each trail in its digest (call before start).
   void set_checkpoint_interval(int64_t checkpoint_interval_ms) { checkpoint_interval_ms_ = checkpoint_interval_ms; }
   // Retention keeps every trail file holding one of the last `events` events written: a
@@ -141,6 +145,9 @@ class Writer {
   bool kept_recent_in_pass_ = false;
   std::vector<char> trail_in_group_;  // scratch: which trails a group writes to
   std::vector<std::string_view> pieces_;  // scratch: what one write_with_retry writes
+  // Links every trail line to the one before it, in the order of the file: here rather than
+  // in the pipeline, so SHA-256 runs beside the thread that reads and validates.
+  std::optional<ChainSealer> sealer_;
 };
 
 }  // namespace traild

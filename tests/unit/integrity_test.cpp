@@ -84,6 +84,34 @@ TEST(ChainHasher, Sha256AndHmacKnownAnswers) {
   }
 }
 
+// The pipeline leaves lines unsealed and the writer seals them batch by batch: the result
+// must be byte for byte what linking each line at once gives, with and without a key.
+TEST(ChainSealer, SealingBatchesOfUnsealedLinesEqualsStampingEachInTurn) {
+  for (const std::string key : {"", "a key"}) {
+    ChainStamper at_once(key);
+    ChainStamper unsealed;
+    std::string expected;
+    std::string batches[2];
+    std::vector<ChainSlot> slots[2];
+    for (int i = 1; i <= 5; ++i) {
+      std::string line = R"({"event":{"action":"a)" + std::to_string(i) + R"("},"n":")" + std::string(i * 7, 'x') + "\"}";
+      const size_t size = line.size();
+      line.append(simdjson::SIMDJSON_PADDING, ' ');
+      ASSERT_TRUE(at_once.stamp(std::string_view(line.data(), size), static_cast<uint64_t>(i), expected));
+      const int b = i <= 3 ? 0 : 1;
+      ASSERT_TRUE(unsealed.stamp_unsealed(std::string_view(line.data(), size), static_cast<uint64_t>(i), batches[b],
+                                          slots[b]));
+    }
+    EXPECT_NE(batches[0] + batches[1], expected);  // placeholders until sealed
+    ChainSealer sealer(key);
+    std::string head(kGenesisHash);
+    sealer.seal(batches[0], slots[0], head);
+    sealer.seal(batches[1], slots[1], head);
+    EXPECT_EQ(batches[0] + batches[1], expected) << "key: " << key;
+    EXPECT_EQ(head, at_once.head());
+  }
+}
+
 // Lines stamped by the chain verify; one changed byte, a dropped line or a swap do not.
 class VerifierByHand : public ::testing::Test {
  protected:

@@ -43,7 +43,7 @@ class WriterTest : public ::testing::Test {
   static Batch batch(uint64_t id, std::string lines) {
     Batch b;
     b.id = id;
-    b.parts.push_back({0, std::move(lines), id + 1, {}, {}});
+    b.parts.push_back({0, std::move(lines), {}, id + 1, {}});
     return b;
   }
   // Polls until `cond` holds: a condition, not a guess at timing.
