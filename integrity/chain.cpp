@@ -96,6 +96,9 @@ void append_unsealed(std::string_view line, size_t hash_at, std::string& out, st
 }
 
 void ChainSealer::seal(std::string& events, std::span<const ChainSlot> slots, std::string& head) {
+  // A head that is not a hash (the tail's last line was edited) does not fit the placeholder:
+  // the chain goes on from the genesis value, a break trailctl verify reports.
+  if (!slots.empty() && head.size() != kChainHashHex) head.assign(kGenesisHash);
   char hex[kChainHashHex];
   for (size_t i = 0; i < slots.size(); ++i) {
     const ChainSlot& s = slots[i];

@@ -73,7 +73,8 @@ class ChainSealer {
  public:
   explicit ChainSealer(std::string key = {}) : hasher_(std::move(key)) {}
   // Seals the lines of `events` at `slots` (in the order of the buffer, which ends with the
-  // last one's '\n'), the first linked to `head`, which becomes the last one's hash.
+  // last one's '\n'), the first linked to `head`, which becomes the last one's hash. A head
+  // of another length than a hash is replaced by kGenesisHash.
   void seal(std::string& events, std::span<const ChainSlot> slots, std::string& head);
 
  private:

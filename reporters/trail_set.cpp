@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 #include "integrity/chain.hpp"
 #include "reporters/tenant_directory.hpp"
 
@@ -55,6 +57,12 @@ TrailStart TrailSet::open(const std::string& tenant, size_t max_ids, int64_t now
                                                  : std::max<uint64_t>(1, trail->stream.state_next_sequence());
   trail->stream.set_next_sequence(start.next_sequence);
   trail->chain_head = start.tail.last_chain_hash.empty() ? std::string(kGenesisHash) : start.tail.last_chain_hash;
+  if (trail->chain_head.size() != kChainHashHex) {
+    spdlog::warn("integrity: the newest line in {} carries a traild.chain.hash that is not a SHA-256 ({} characters); "
+                 "the chain goes on from the genesis value, and trailctl verify will report the break",
+                 dir, trail->chain_head.size());
+    trail->chain_head.assign(kGenesisHash);
+  }
 
   // The digest beside the trail, and a check that the trail still reaches its last
   // checkpoint: a trail cut or rewritten while traild was down is reported at once (and

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <regex>
+#include <sstream>
 
 #include "harness.hpp"
 
@@ -380,6 +381,34 @@ TEST(IntegrityLifecycle, TrailCutWhileStoppedIsReportedAtStart) {
   d.start();
   ASSERT_TRUE(wait_until([&] { return count_action(d.lines(), "traild-integrity-alert") == 1; })) << d.log();
   EXPECT_NE(d.log().find("ends before the last checkpoint"), std::string::npos) << d.log();
+}
+
+// The chain resumes from the newest line's hash: one edited into something else than a hash
+// must not be copied into the next line as one. traild goes on and verify names the break.
+TEST(IntegrityLifecycle, AnEditedHashOnTheNewestLineIsNotCarriedOn) {
+  Daemon d("integrity-bad-head");
+  make_keys(d.dir() / "keys");
+  d.write_config("", integrity_yaml(d.dir() / "keys", false));
+  d.start();
+  send_events(d, "before", 5);
+  ASSERT_EQ(d.stop(), 0);
+  const fs::path f = d.files().back();
+  std::ifstream in(f);
+  std::stringstream text;
+  text << in.rdbuf();
+  in.close();
+  std::string content = text.str();
+  const size_t last_line = content.rfind('\n', content.size() - 2) + 1;
+  const size_t hash = content.find("\"hash\":\"", last_line);
+  ASSERT_NE(hash, std::string::npos) << content;
+  content.replace(hash + 8, 64, "abc");
+  std::ofstream(f, std::ios::trunc) << content;
+  d.start();
+  send_events(d, "after", 5);
+  ASSERT_EQ(d.stop(), 0) << d.log();
+  EXPECT_NE(d.log().find("is not a SHA-256"), std::string::npos) << d.log();
+  const Verdict v = trailctl_verify(d.output(), d.dir() / "keys", false);
+  EXPECT_EQ(v.exit_code, 1) << v.output;
 }
 
 }  // namespace

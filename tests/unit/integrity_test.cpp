@@ -112,6 +112,22 @@ TEST(ChainSealer, SealingBatchesOfUnsealedLinesEqualsStampingEachInTurn) {
   }
 }
 
+// A trail whose newest line was edited may hand the writer a head that is not a hash: it must
+// not be copied into the 64-character placeholder as if it were one.
+TEST(ChainSealer, AHeadThatIsNotAHashRestartsFromTheGenesisValue) {
+  ChainStamper unsealed;
+  std::string line = R"({"event":{"action":"a"}})";
+  const size_t size = line.size();
+  line.append(simdjson::SIMDJSON_PADDING, ' ');
+  std::string batch;
+  std::vector<ChainSlot> slots;
+  ASSERT_TRUE(unsealed.stamp_unsealed(std::string_view(line.data(), size), 1, batch, slots));
+  std::string head = "abc";
+  ChainSealer().seal(batch, slots, head);
+  EXPECT_NE(batch.find(R"("prev":")" + std::string(kGenesisHash) + "\""), std::string::npos) << batch;
+  EXPECT_EQ(head.size(), kChainHashHex);
+}
+
 // Lines stamped by the chain verify; one changed byte, a dropped line or a swap do not.
 class VerifierByHand : public ::testing::Test {
  protected:
