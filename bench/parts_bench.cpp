@@ -123,7 +123,7 @@ void BM_RedactDefaults(benchmark::State& state) {
 BENCHMARK(BM_RedactDefaults);
 
 // The hash chain's cost per line: SHA-256 over the formatted line (integrity.key_file
-// unset), as ChainStamper::seal computes it before inserting the hash member.
+// unset), as the writer thread's ChainSealer computes it for every line.
 void BM_ChainHashLine(benchmark::State& state) {
   ParsedSample sample;
   traild::ParsedEvent& event = sample.event;
@@ -131,7 +131,10 @@ void BM_ChainHashLine(benchmark::State& state) {
   traild::LineBuffer built;
   const size_t hash_at = traild::format_ecs_line(event, enrichment, built);
   std::string line;
-  traild::ChainStamper().seal(built.view(), hash_at, line);  // a real trail line, hash member included
+  std::vector<traild::ChainSlot> slots;
+  traild::append_unsealed(built.view(), hash_at, line, slots);  // a real trail line, hash member included
+  std::string head(traild::kGenesisHash);
+  traild::ChainSealer().seal(line, slots, head);
   line.pop_back();  // the '\n'
   traild::ChainHasher hasher;
   char hex[traild::kChainHashHex];

@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 
+#include "common/hex.hpp"
 #include "common/line_buffer.hpp"
 
 namespace traild {
@@ -58,8 +59,8 @@ void append_json_string(Out& out, std::string_view s) {
       case '\b': out.append("\\b"); break;
       case '\f': out.append("\\f"); break;
       default: {
-        static const char kHex[] = "0123456789abcdef";
-        char buf[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        char buf[6] = {'\\', 'u', '0', '0'};
+        hex_encode(&c, 1, buf + 4);
         out.append(buf, 6);
       }
     }

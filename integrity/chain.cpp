@@ -131,10 +131,4 @@ bool ChainStamper::stamp(std::string_view line, uint64_t sequence, std::string& 
   return true;
 }
 
-void ChainStamper::seal(std::string_view line, size_t hash_at, std::string& out) {
-  slot_.clear();
-  append_unsealed(line, hash_at, out, slot_);
-  sealer_.seal(out, slot_, prev_);
-}
-
 }  // namespace traild

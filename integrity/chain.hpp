@@ -81,10 +81,9 @@ class ChainSealer {
   ChainHasher hasher_;
 };
 
-// Writes events in canonical form with their chain member: `stamp` re-reads a line written
-// in another order (output.format gravitee, tools); `seal` finishes a line the ECS formatter
-// wrote canonically. Both link each line to the one before at once; the pipeline uses only
-// the *_unsealed forms and leaves linking to the writer thread.
+// Writes events in canonical form with their chain member, re-reading a line written in
+// another order (output.format gravitee, tools). `stamp` links each line to the one before
+// at once; the pipeline uses `stamp_unsealed` and leaves linking to the writer thread.
 class ChainStamper {
  public:
   explicit ChainStamper(std::string key = {}) : sealer_(std::move(key)), prev_(kGenesisHash) {}
@@ -97,10 +96,6 @@ class ChainStamper {
   bool stamp(std::string_view line, uint64_t sequence, std::string& out);
   // stamp() without linking: placeholders for prev and hash, recorded in `slots`.
   bool stamp_unsealed(std::string_view line, uint64_t sequence, std::string& out, std::vector<ChainSlot>& slots);
-  // For `line`, written in canonical form with traild.chain's prev and sequence, '\n'
-  // included: appends it to `out`, linked to head(), with its hash member at `hash_at` (an
-  // offset in `line`).
-  void seal(std::string_view line, size_t hash_at, std::string& out);
   // The hash of the last stamped line (kGenesisHash before the first).
   const std::string& head() const { return prev_; }
 
@@ -108,7 +103,7 @@ class ChainStamper {
   simdjson::dom::parser parser_;
   CanonicalWriter writer_;
   std::string canonical_;        // a canonical line before it is appended
-  std::vector<ChainSlot> slot_;  // stamp() and seal(): the one line they append
+  std::vector<ChainSlot> slot_;  // stamp(): the one line it appends
   ChainSealer sealer_;
   std::string prev_;
 };

@@ -39,8 +39,7 @@ class LineBuffer;
 
 // Writes the event into `line` (replacing what it held) as one canonical line
 // (docs/integrity.md), '\n' included, with traild.chain's prev and sequence. Returns the
-// offset in `line` where the chain's hash member belongs (append_unsealed or
-// ChainStamper::seal put it there).
+// offset in `line` where the chain's hash member belongs (append_unsealed puts it there).
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line);
 // The same line appended to `out`, without the hash member (for tests and tools); returns
 // the offset in `out` where the member belongs.
