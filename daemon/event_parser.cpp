@@ -110,6 +110,7 @@ EventParser::EventParser(ParserLimits limits)
 
 void EventParser::set_limits(ParserLimits limits) {
   limits_ = limits;
+  for (auto& shape : shapes_) shape.clear();  // their trees passed the old depth limit
   // simdjson may stop one level later than our own check so that our message, which names
   // the field, is the one users see; anything deeper it refuses itself.
   if (parser_.allocate(limits.max_event_bytes + 1, limits.max_depth + 1) != simdjson::SUCCESS)
@@ -195,6 +196,12 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   }
   if (!loaded_) return fail(RejectCode::InvalidJson, "internal error: build() without a loaded document");
   loaded_ = false;  // the tree points into the document; a second build would duplicate it
+  has_action_ = false;
+  // A record that may hold an escaped NUL needs the NUL checks, which replay() skips.
+  recording_on_ = !check_nul_;
+  if (recording_on_ && replay(out)) return true;
+  out.clear();
+  recording_.clear();
   out.nodes.emplace_back();  // the root
   out.nodes[0].literal = true;
   out.verbatim_strings = verbatim_;
@@ -203,14 +210,120 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   if (!has_action_) {
     return fail(RejectCode::MissingField, "event.action: required field is missing");
   }
+  if (recording_on_) keep_shape(out);
   return true;
 }
 
 bool EventParser::add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema,
                               uint32_t depth) {
+  if (recording_on_) record_object(obj);
   for (auto field : obj) {
+    if (recording_on_) record_key(field.key);
     if (!add_member(parent, schema, field.key, field.value, depth)) return false;
   }
+  return true;
+}
+
+void EventParser::record_object(simdjson::dom::object obj) {
+  recording_.steps.push_back({ShapeStep::Kind::Object, static_cast<uint32_t>(obj.size()), 0, nullptr});
+}
+
+void EventParser::record_key(std::string_view key) {
+  recording_.steps.push_back({ShapeStep::Kind::Key, static_cast<uint32_t>(key.size()),
+                              static_cast<uint32_t>(recording_.keys.size()), nullptr});
+  recording_.keys.append(key);
+}
+
+void EventParser::record_value(uint32_t node, const ecs::Node* schema, element value) {
+  const bool array = value.type() == element_type::ARRAY;
+  const uint32_t items = array ? static_cast<uint32_t>(value.get_array().value_unsafe().size()) : 0;
+  recording_.steps.push_back({array ? ShapeStep::Kind::Array : ShapeStep::Kind::Scalar, items, node, schema});
+}
+
+// Keeps the shape just built in place of the oldest. The tree's keys point into the
+// document, which the next record overwrites: they are copied into the shape's own text
+// (after the swap, so no short-string buffer moves under them).
+void EventParser::keep_shape(const ParsedEvent& out) {
+  if (recording_.steps.size() > EventShape::kMaxSteps) return;
+  EventShape& shape = shapes_[next_shape_];
+  next_shape_ = (next_shape_ + 1) % kShapes;
+  std::swap(shape, recording_);
+  shape.internal = options_.internal;
+  shape.syslog_header = options_.syslog_header;
+  shape.attested_sender = options_.attested_sender;
+  shape.tree = out;
+  key_offsets_.clear();
+  for (const TreeNode& n : shape.tree.nodes) {
+    key_offsets_.push_back(static_cast<uint32_t>(shape.keys.size()));
+    shape.keys.append(n.key);
+  }
+  for (size_t i = 0; i < shape.tree.nodes.size(); ++i) {
+    TreeNode& n = shape.tree.nodes[i];
+    n.key = std::string_view(shape.keys).substr(key_offsets_[i], n.key.size());
+  }
+}
+
+bool EventParser::replay(ParsedEvent& out) {
+  const simdjson::dom::object root = document_;
+  const size_t members = root.size();
+  std::string_view first_key;
+  for (auto field : root) {
+    first_key = field.key;
+    break;
+  }
+  for (const EventShape& shape : shapes_) {
+    // The first two steps are the root's start and its first key: a cheap first test.
+    if (shape.steps.size() < 2 || shape.steps[0].count != members || !same_bytes(shape.key(shape.steps[1]), first_key) ||
+        shape.internal != options_.internal || shape.syslog_header != options_.syslog_header ||
+        shape.attested_sender != options_.attested_sender)
+      continue;
+    out = shape.tree;
+    out.verbatim_strings = verbatim_;
+    has_action_ = false;
+    size_t step = 0;
+    if (replay_object(shape, root, step) && step == shape.steps.size() && has_action_) {
+      ++replayed_;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool EventParser::replay_object(const EventShape& shape, simdjson::dom::object obj, size_t& step) {
+  const auto& steps = shape.steps;
+  if (step >= steps.size() || steps[step].kind != ShapeStep::Kind::Object || steps[step].count != obj.size())
+    return false;
+  ++step;
+  for (auto field : obj) {
+    if (step >= steps.size() || steps[step].kind != ShapeStep::Kind::Key || !same_bytes(shape.key(steps[step]), field.key))
+      return false;
+    ++step;
+    if (!replay_value(shape, field.value, step, true)) return false;
+  }
+  return true;
+}
+
+// `member`: the value of an object's member (not an array's item), which is where the
+// fields capture_special looks at are.
+bool EventParser::replay_value(const EventShape& shape, element value, size_t& step, bool member) {
+  const element_type type = value.type();
+  if (type == element_type::OBJECT) return replay_object(shape, value.get_object().value_unsafe(), step);
+  if (step >= shape.steps.size()) return false;
+  const ShapeStep& s = shape.steps[step++];
+  if (type != element_type::ARRAY) {
+    if (s.kind != ShapeStep::Kind::Scalar) return false;
+    out_->nodes[s.at].value = value;
+  } else if (s.kind != ShapeStep::Kind::Array) {
+    return false;
+  }
+  at(s.at);
+  if (member && s.schema != nullptr && special_[ecs::index_of(s.schema)] && !capture_special(s.at, s.schema, value))
+    return false;
+  if (type != element_type::ARRAY) return check_scalar(s.schema, value);
+  const simdjson::dom::array items = value.get_array().value_unsafe();
+  if (items.size() != s.count) return false;
+  for (element item : items)
+    if (!replay_value(shape, item, step, false)) return false;
   return true;
 }
 
@@ -286,6 +399,7 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
 bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element value, uint32_t depth) {
   auto& nodes = out_->nodes;
   at(node);
+  if (recording_on_) record_value(node, schema, value);
   if (value.type() != element_type::ARRAY) {
     nodes[node].value = value;
     return check_scalar(schema, value);

@@ -7,12 +7,14 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "daemon/ecs_schema.hpp"
+#include "daemon/event_shape.hpp"
 #include "daemon/event_tree.hpp"
 #include "daemon/rejection.hpp"
 
@@ -59,6 +61,9 @@ class EventParser {
   simdjson::dom::object document() const { return document_; }
   bool build(ParsedEvent& out, Rejection& why, ParseOptions options = {});
 
+  // Records accepted by checking their values against a known shape (daemon/event_shape.hpp).
+  uint64_t replayed() const { return replayed_; }
+
  private:
   bool add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema, uint32_t depth);
   bool add_member(uint32_t parent, const ecs::Node* schema, std::string_view key,
@@ -70,6 +75,17 @@ class EventParser {
   uint32_t find_child(uint32_t parent, std::string_view key);
   uint32_t new_child(uint32_t parent, std::string_view key, TreeNode::Kind kind);
   void index_child(uint32_t parent, uint32_t child);
+  // Known shapes (daemon/event_shape.hpp): replay() fills `out` from a known shape's tree
+  // and validates only the values, or returns false (a record of another shape, or a value
+  // to refuse: build() then builds the tree and gives the error). record_*() and
+  // keep_shape() note the shape of the record build() is working through.
+  bool replay(ParsedEvent& out);
+  bool replay_object(const EventShape& shape, simdjson::dom::object obj, size_t& step);
+  bool replay_value(const EventShape& shape, simdjson::dom::element value, size_t& step, bool member);
+  void record_object(simdjson::dom::object obj);
+  void record_key(std::string_view key);
+  void record_value(uint32_t node, const ecs::Node* schema, simdjson::dom::element value);
+  void keep_shape(const ParsedEvent& out);
   bool fail(RejectCode code, std::string message);
   bool fail_here(RejectCode code, std::string_view what);
   std::string path_or_root() const;
@@ -97,6 +113,14 @@ class EventParser {
   // duplicates stays linear in the number of keys; small objects are scanned.
   std::vector<uint32_t> index_;  // open addressing: node index + 1, 0 = empty
   size_t index_used_ = 0;
+
+  static constexpr size_t kShapes = 4;  // producers sending at once, each its own shape or few
+  std::array<EventShape, kShapes> shapes_;
+  size_t next_shape_ = 0;  // replaced next, round-robin
+  EventShape recording_;   // the shape build() is noting; swapped into shapes_ when valid
+  bool recording_on_ = false;
+  uint64_t replayed_ = 0;
+  std::vector<uint32_t> key_offsets_;  // keep_shape()'s scratch
 
   const ecs::Node* schema_root_;
   const ecs::Node* schema_timestamp_;

@@ -1,7 +1,8 @@
 // libFuzzer target: the JSON validator, redaction and the ECS formatter together, and the
 // quarantine's redaction of a rejected frame as text. Checks: no crash; an accepted event
 // formats to exactly one line that is one valid JSON object; redacting a valid JSON frame as
-// text leaves valid JSON.
+// text leaves valid JSON; a parser that knows shapes from earlier inputs (EventParser's
+// replay) judges and builds each input exactly as one that knows none.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -31,16 +32,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     raw_redactor.apply(frame);
     if (was_json && check.parse(frame).error() != simdjson::SUCCESS) std::abort();
   }
-  if (!parser.parse({padded.data(), size}, event, why, {false, syslog, true})) {
-    if (why.message.empty()) std::abort();
+  const traild::ParseOptions options{false, syslog, true};
+  const bool accepted = parser.parse({padded.data(), size}, event, why, options);
+  static traild::EventParser fresh({4096, 16});
+  fresh.set_limits({4096, 16});  // forgets the shapes it has seen
+  traild::ParsedEvent fresh_event;
+  traild::Rejection fresh_why;
+  if (fresh.parse({padded.data(), size}, fresh_event, fresh_why, options) != accepted) std::abort();
+  if (!accepted) {
+    if (why.message.empty() || why.message != fresh_why.message || why.code != fresh_why.code) std::abort();
     return 0;
   }
-  redactor.apply(event);
   traild::AttestedSender sender{true, 42, 0, 0, "name", "/usr/bin/x"};
+  auto format = [&](traild::ParsedEvent& ev, std::string& out) {
+    redactor.apply(ev);
+    traild::format_ecs_line(ev, {"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1,
+                                 syslog ? "{\"priority\":1}" : "", traild::kGenesisHash, sender},
+                            out);
+  };
   std::string line;
-  traild::format_ecs_line(event, {"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1,
-                                  syslog ? "{\"priority\":1}" : "", traild::kGenesisHash, sender},
-                          line);
+  std::string fresh_line;
+  format(event, line);
+  format(fresh_event, fresh_line);
+  if (line != fresh_line) std::abort();
   if (line.empty() || line.back() != '\n' || line.find('\n') != line.size() - 1) std::abort();
   simdjson::dom::element doc;
   if (check.parse(line.data(), line.size() - 1).get(doc) != simdjson::SUCCESS) std::abort();
