@@ -244,7 +244,7 @@ void EventParser::record_value(uint32_t node, const ecs::Node* schema, element v
 // document, which the next record overwrites: they are copied into the shape's own text
 // (after the swap, so no short-string buffer moves under them).
 void EventParser::keep_shape(const ParsedEvent& out) {
-  if (recording_.steps.size() > EventShape::kMaxSteps) return;
+  if (recording_.steps.size() > EventShape::kMaxSteps || out.nodes.size() > EventShape::kMaxSteps) return;
   EventShape& shape = shapes_[next_shape_];
   next_shape_ = (next_shape_ + 1) % kShapes;
   std::swap(shape, recording_);

@@ -28,7 +28,8 @@ struct ShapeStep {
 };
 
 struct EventShape {
-  // Shapes of larger events are not kept: they are rare, and a template costs their size.
+  // Shapes of more steps or tree nodes are not kept: they are rare, and a shape costs its
+  // size (each of EventParser's shapes stays under about 100 KiB).
   static constexpr size_t kMaxSteps = 1024;
 
   bool internal = false;  // the ParseOptions the tree was built with

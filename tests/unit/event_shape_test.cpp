@@ -131,6 +131,20 @@ TEST(EventShape, AShapeKnownUnderADeeperLimitIsJudgedAgainAfterTheLimitFalls) {
   EXPECT_EQ(o.code, RejectCode::TooDeep);
 }
 
+TEST(EventShape, TheShapeOfAnEventOfMoreNodesThanTheLimitIsNotKept) {
+  EventParser parser({1 << 20, 32});
+  std::string big = R"({"event":{"action":"a"},"labels":{)";
+  for (size_t i = 0; i <= EventShape::kMaxSteps; ++i) big += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"v\"";
+  big += "}}";
+  ASSERT_TRUE(parse_with(parser, big).ok);
+  ASSERT_TRUE(parse_with(parser, big).ok);
+  EXPECT_EQ(parser.replayed(), 0u);
+  const std::string small = R"({"event":{"action":"a"},"labels":{"k":"v"}})";
+  ASSERT_TRUE(parse_with(parser, small).ok);
+  ASSERT_TRUE(parse_with(parser, small).ok);
+  EXPECT_EQ(parser.replayed(), 1u);
+}
+
 // Many producers' shapes interleaved, values varied at random (mostly ones the field takes,
 // now and then any kind of value): always judged as a new parser judges.
 TEST(EventShape, RandomValuesInInterleavedShapesAreJudgedAsByANewParser) {
