@@ -196,7 +196,6 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   }
   if (!loaded_) return fail(RejectCode::InvalidJson, "internal error: build() without a loaded document");
   loaded_ = false;  // the tree points into the document; a second build would duplicate it
-  has_action_ = false;
   // A record that may hold an escaped NUL needs the NUL checks, which replay() skips.
   recording_on_ = !check_nul_;
   if (recording_on_ && replay(out)) return true;
@@ -248,9 +247,7 @@ void EventParser::keep_shape(const ParsedEvent& out) {
   EventShape& shape = shapes_[next_shape_];
   next_shape_ = (next_shape_ + 1) % kShapes;
   std::swap(shape, recording_);
-  shape.internal = options_.internal;
-  shape.syslog_header = options_.syslog_header;
-  shape.attested_sender = options_.attested_sender;
+  shape.options = options_;
   shape.tree = out;
   key_offsets_.clear();
   for (const TreeNode& n : shape.tree.nodes) {
@@ -274,8 +271,7 @@ bool EventParser::replay(ParsedEvent& out) {
   for (const EventShape& shape : shapes_) {
     // The first two steps are the root's start and its first key: a cheap first test.
     if (shape.steps.size() < 2 || shape.steps[0].count != members || !same_bytes(shape.key(shape.steps[1]), first_key) ||
-        shape.internal != options_.internal || shape.syslog_header != options_.syslog_header ||
-        shape.attested_sender != options_.attested_sender)
+        shape.options != options_)
       continue;
     out = shape.tree;
     out.verbatim_strings = verbatim_;

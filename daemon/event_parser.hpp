@@ -30,12 +30,6 @@ struct ParserLimits {
   uint32_t max_depth = 32;
 };
 
-struct ParseOptions {
-  bool internal = false;         // traild's own event: may set traild.* fields
-  bool syslog_header = false;    // log.syslog belongs to the header: set the producer's aside
-  bool attested_sender = false;  // process.* sender fields belong to the kernel: set them aside
-};
-
 class EventParser {
  public:
   // Bytes that must be readable after every record passed to parse() (simdjson reads ahead).

@@ -32,14 +32,11 @@ struct EventShape {
   // size (each of EventParser's shapes stays under about 100 KiB).
   static constexpr size_t kMaxSteps = 1024;
 
-  bool internal = false;  // the ParseOptions the tree was built with
-  bool syslog_header = false;
-  bool attested_sender = false;
+  ParseOptions options;  // those the tree was built with
   std::vector<ShapeStep> steps;
   std::string keys;  // the Key steps' keys and the tree's keys, back to back
   ParsedEvent tree;  // as built, its keys pointing into `keys`
 
-  bool empty() const { return steps.empty(); }
   std::string_view key(const ShapeStep& s) const { return std::string_view(keys).substr(s.at, s.count); }
   void clear() {
     steps.clear();

@@ -29,6 +29,14 @@ struct TreeNode {
   simdjson::dom::element value;  // Scalar only
 };
 
+// How a record is to be parsed; the tree records the claims these set aside.
+struct ParseOptions {
+  bool internal = false;         // traild's own event: may set traild.* fields
+  bool syslog_header = false;    // log.syslog belongs to the header: set the producer's aside
+  bool attested_sender = false;  // process.* sender fields belong to the kernel: set them aside
+  bool operator==(const ParseOptions&) const = default;
+};
+
 // The sender fields the kernel attests; a producer's values for them are set aside.
 enum class AttestedField : uint8_t { Pid, Name, Executable, UserId, GroupId };
 inline constexpr size_t kAttestedFields = 5;
