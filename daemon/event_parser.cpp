@@ -209,6 +209,7 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   if (!has_action_) {
     return fail(RejectCode::MissingField, "event.action: required field is missing");
   }
+  sort_members(out, sort_scratch_);  // before keep_shape: a replayed tree is sorted too
   if (recording_on_) keep_shape(out);
   return true;
 }

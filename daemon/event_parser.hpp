@@ -50,7 +50,8 @@ class EventParser {
   // The two steps of parse(), for callers that look at the document before validating it
   // (dialect detection). load() checks size (`max_bytes`, 0 for input.max_event_bytes),
   // JSON syntax, UTF-8 and that the record is an object; document() is valid until the next
-  // load(). build() validates the loaded document into `out`.
+  // load(). build() validates the loaded document into `out`, each object's members in
+  // canonical key order (sort_members).
   bool load(std::string_view record, Rejection& why, size_t max_bytes = 0);
   simdjson::dom::object document() const { return document_; }
   bool build(ParsedEvent& out, Rejection& why, ParseOptions options = {});
@@ -115,6 +116,7 @@ class EventParser {
   bool recording_on_ = false;
   uint64_t replayed_ = 0;
   std::vector<uint32_t> key_offsets_;  // keep_shape()'s scratch
+  std::vector<uint32_t> sort_scratch_;  // sort_members()' scratch
 
   const ecs::Node* schema_root_;
   const ecs::Node* schema_timestamp_;

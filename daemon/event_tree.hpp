@@ -79,6 +79,11 @@ struct ParsedEvent {
   }
 };
 
+// Relinks every object's members in canonical key order (integrity/canonical_json.hpp), so
+// the formatter only has to place traild's own few members among them. Array items keep
+// their order. `scratch` is reused between calls.
+void sort_members(ParsedEvent& event, std::vector<uint32_t>& scratch);
+
 // The dotted path of `node` ("user.name"), empty for the root. Array elements have no key
 // of their own: a field inside one is named by the array's path and its own key.
 std::string path_of_node(const ParsedEvent& event, uint32_t node);

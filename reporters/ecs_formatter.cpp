@@ -22,19 +22,35 @@ enum class Extra : uint8_t {
   UserId, GroupId, Syslog, Hostname,
 };
 
-struct Member {
-  std::string_view key;
-  uint32_t node = kNoNode;  // a producer's member, or
-  Extra extra = Extra::None;  // one traild adds
+// The members traild adds to one object, in key order. No object gets more than five.
+class Extras {
+ public:
+  struct Member {
+    std::string_view key;
+    Extra extra;
+  };
+  // Inserts in key order: the lists are a handful long.
+  void add(std::string_view key, Extra extra) {
+    size_t i = size_;
+    for (; i > 0 && canonical_key_less(key, members_[i - 1].key); --i) members_[i] = members_[i - 1];
+    members_[i] = {key, extra};
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  const Member& operator[](size_t i) const { return members_[i]; }
+
+ private:
+  Member members_[8];
+  size_t size_ = 0;
 };
 
 // Writes the event in canonical form (docs/integrity.md): every object's members, the
-// producer's and traild's together, sorted by key. Sorting here, while the line is built,
-// costs a fraction of re-reading and re-writing the line for the chain.
+// producer's and traild's together, sorted by key. The parser leaves the producer's members
+// sorted (sort_members, once per shape of event), so here traild's few are merged in.
 class LineWriter {
  public:
-  LineWriter(const ParsedEvent& ev, const Enrichment& en, LineBuffer& out, std::vector<Member>& scratch)
-      : ev_(ev), en_(en), out_(out), members_(scratch) {
+  LineWriter(const ParsedEvent& ev, const Enrichment& en, LineBuffer& out)
+      : ev_(ev), en_(en), out_(out) {
     // Only traild's own events may carry a `traild` object (producers' are refused): its
     // members and traild's enrichment are merged.
     for (uint32_t c = ev.nodes[0].first_child; c != kNoNode; c = ev.nodes[c].next_sibling)
@@ -50,38 +66,38 @@ class LineWriter {
 
  private:
   void write_object(uint32_t obj) {
-    const size_t start = members_.size();
     const auto& nodes = ev_.nodes;
-    for (uint32_t c = nodes[obj].first_child; c != kNoNode; c = nodes[c].next_sibling)
-      if (!nodes[c].omit) members_.push_back({nodes[c].key, c});
-    add_extras(obj);
-    const size_t end = members_.size();
-    // Objects are small: insertion sort, shifting rather than swapping.
-    Member* m = members_.data();
-    for (size_t i = start + 1; i < end; ++i) {
-      const Member x = m[i];
-      size_t j = i;
-      for (; j > start && canonical_key_less(x.key, m[j - 1].key); --j) m[j] = m[j - 1];
-      m[j] = x;
-    }
+    Extras extras;
+    add_extras(obj, extras);
+    uint32_t c = nodes[obj].first_child;
+    size_t e = 0;
+    bool first = true;
     out_.push_back('{');
-    for (size_t i = start; i < end; ++i) {
-      const Member m = members_[i];  // a copy: writing a nested object grows members_
-      if (i > start) out_.push_back(',');
-      // traild's own keys are plain ASCII; the producer's may need escaping.
-      if (m.node == kNoNode || ev_.verbatim_strings) append_json_verbatim(out_, m.key);
-      else append_json_string(out_, m.key);
-      out_.push_back(':');
-      if (m.node != kNoNode) write_node(m.node);
-      else write_extra(m.extra);
+    while (true) {
+      while (c != kNoNode && nodes[c].omit) c = nodes[c].next_sibling;
+      const bool producer_next = c != kNoNode && (e == extras.size() || !canonical_key_less(extras[e].key, nodes[c].key));
+      if (!producer_next && e == extras.size()) break;
+      if (!first) out_.push_back(',');
+      first = false;
+      if (producer_next) {
+        // The producer's keys may need escaping; traild's own are plain ASCII.
+        if (ev_.verbatim_strings) append_json_verbatim(out_, nodes[c].key);
+        else append_json_string(out_, nodes[c].key);
+        out_.push_back(':');
+        write_node(c);
+        c = nodes[c].next_sibling;
+      } else {
+        append_json_verbatim(out_, extras[e].key);
+        out_.push_back(':');
+        write_extra(extras[e].extra);
+        ++e;
+      }
     }
     out_.push_back('}');
-    members_.resize(start);
   }
 
-  void add(std::string_view key, Extra extra) { members_.push_back({key, kNoNode, extra}); }
-
-  void add_extras(uint32_t obj) {
+  void add_extras(uint32_t obj, Extras& extras) {
+    auto add = [&](std::string_view key, Extra extra) { extras.add(key, extra); };
     const bool sender = en_.sender.present;
     if (obj == 0) {
       add("@timestamp", Extra::Timestamp);
@@ -101,7 +117,7 @@ class LineWriter {
       if (!ev_.has_kind) add("kind", Extra::EventKind);
       add("sequence", Extra::EventSequence);
     }
-    if (obj == ev_.process_node && sender) add_process_extras();
+    if (obj == ev_.process_node && sender) add_process_extras(extras);
     if (obj == ev_.process_user_node && sender) add("id", Extra::UserId);
     if (obj == ev_.process_group_node && sender) add("id", Extra::GroupId);
     if (obj == ev_.log_node && !en_.syslog.empty()) add("syslog", Extra::Syslog);
@@ -110,12 +126,12 @@ class LineWriter {
 
   // process.pid, .name, .executable (and .user.id, .group.id when those objects are absent)
   // as the kernel reports them.
-  void add_process_extras() {
-    add("pid", Extra::ProcessPid);
-    if (!en_.sender.name.empty()) add("name", Extra::ProcessName);
-    if (!en_.sender.executable.empty()) add("executable", Extra::ProcessExecutable);
-    if (ev_.process_user_node == kNoNode) add("user", Extra::ProcessUser);
-    if (ev_.process_group_node == kNoNode) add("group", Extra::ProcessGroup);
+  void add_process_extras(Extras& extras) {
+    extras.add("pid", Extra::ProcessPid);
+    if (!en_.sender.name.empty()) extras.add("name", Extra::ProcessName);
+    if (!en_.sender.executable.empty()) extras.add("executable", Extra::ProcessExecutable);
+    if (ev_.process_user_node == kNoNode) extras.add("user", Extra::ProcessUser);
+    if (ev_.process_group_node == kNoNode) extras.add("group", Extra::ProcessGroup);
   }
 
   void write_id_object(int64_t id) {
@@ -331,7 +347,6 @@ class LineWriter {
   const ParsedEvent& ev_;
   const Enrichment& en_;
   LineBuffer& out_;
-  std::vector<Member>& members_;  // of the objects being written, innermost last
   uint32_t traild_node_ = kNoNode;
   unsigned differing_ = 0;  // differing_process_claims()
   size_t hash_at_ = 0;
@@ -340,9 +355,8 @@ class LineWriter {
 }  // namespace
 
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line) {
-  thread_local std::vector<Member> scratch;
   line.clear();
-  return LineWriter(event, enrichment, line, scratch).write();
+  return LineWriter(event, enrichment, line).write();
 }
 
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out) {

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "daemon/event_parser.hpp"
+#include "integrity/canonical_json.hpp"
 #include "integrity/chain.hpp"
 
 namespace traild {
@@ -93,6 +94,48 @@ TEST(Formatter, SyslogHeaderFieldsMergeIntoLogAndClaimsAreKept) {
             R"({"@timestamp":"T","event":{"action":"a","created":"C","id":"id","kind":"event","sequence":1},)"
             R"("host":{"hostname":"h"},"log":{"syslog":{"priority":13}},)" + chain +
                 R"(,"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
+}
+
+// The producer's keys come in any order, traild's own members are merged in among them
+// (at the root, in event, host, process, log, traild): every line must already be in
+// canonical form, which re-writing it canonically leaves unchanged. Each record is parsed
+// twice, so the second goes through a known shape (daemon/event_shape.hpp).
+TEST(Formatter, LinesAreCanonicalWhateverOrderTheProducerUsed) {
+  EventParser parser({1 << 16, 32});
+  const std::string inputs[] = {
+      R"({"zeta":1,"event":{"outcome":"success","action":"a","category":["iam"]},"@a":1,"A":2,"hosts":3,"host.name":"n"})",
+      R"({"process":{"title":"t","args":["b","a"],"pid":7,"parent":{"pid":1}},"event.action":"a","labels":{"z":"1","a":"2"}})",
+      R"({"user.name":"u","event.id":"x","user.id":"1","event.action":"a","user":{"email":"e"},"log.level":"info"})",
+      R"({"event":{"action":"a","zz":1,"created":"2026-01-01T00:00:00Z","kind":"event","ab":2},"process.group.name":"g"})",
+      "{\"event\":{\"action\":\"a\"},\"labels\":{\"\xc3\xa9\":\"1\",\"z\":\"2\",\"\\u0001\":\"3\",\"~\":\"4\"}}",
+      R"({"event":{"action":"a"},"items":[{"b":1,"a":2},{"d":[{"y":1,"x":2}]}]})",
+  };
+  const AttestedSender sender{true, 42, 1000, 1000, "svc", "/usr/bin/svc"};
+  simdjson::dom::parser reread;
+  CanonicalWriter canonical;
+  for (const auto& in : inputs) {
+    for (const bool attested : {false, true}) {
+      for (int pass = 0; pass < 2; ++pass) {
+        std::string padded = in + std::string(EventParser::kPadding, '\0');
+        ParsedEvent ev;
+        Rejection why;
+        ASSERT_TRUE(parser.parse({padded.data(), in.size()}, ev, why,
+                                 {.syslog_header = true, .attested_sender = attested}))
+            << in << ": " << why.message;
+        Enrichment en{"T", "id", "C", "h", 1, R"({"priority":13})", kGenesisHash};
+        if (attested) en.sender = sender;
+        std::string line;
+        format_ecs_line(ev, en, line);
+        line.pop_back();  // the newline
+        simdjson::dom::element doc;
+        ASSERT_EQ(reread.parse(line).get(doc), simdjson::SUCCESS) << line;
+        std::string again;
+        canonical.write(doc, again);
+        EXPECT_EQ(line, again) << in;
+      }
+    }
+  }
+  EXPECT_GT(parser.replayed(), 0u);
 }
 
 }  // namespace
