@@ -1,5 +1,6 @@
 #include "daemon/event_parser.hpp"
 
+#include <atomic>
 #include <cstring>
 #include <functional>
 
@@ -243,12 +244,14 @@ void EventParser::record_value(uint32_t node, const ecs::Node* schema, element v
 // Keeps the shape just built in place of the oldest. The tree's keys point into the
 // document, which the next record overwrites: they are copied into the shape's own text
 // (after the swap, so no short-string buffer moves under them).
-void EventParser::keep_shape(const ParsedEvent& out) {
+void EventParser::keep_shape(ParsedEvent& out) {
   if (recording_.steps.size() > EventShape::kMaxSteps || out.nodes.size() > EventShape::kMaxSteps) return;
+  static std::atomic<uint64_t> last_shape_id{0};  // parsers on several threads keep shapes
   EventShape& shape = shapes_[next_shape_];
   next_shape_ = (next_shape_ + 1) % kShapes;
   std::swap(shape, recording_);
   shape.options = options_;
+  out.shape_id = last_shape_id.fetch_add(1, std::memory_order_relaxed) + 1;
   shape.tree = out;
   key_offsets_.clear();
   for (const TreeNode& n : shape.tree.nodes) {

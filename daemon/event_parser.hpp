@@ -80,7 +80,7 @@ class EventParser {
   void record_object(simdjson::dom::object obj);
   void record_key(std::string_view key);
   void record_value(uint32_t node, const ecs::Node* schema, simdjson::dom::element value);
-  void keep_shape(const ParsedEvent& out);
+  void keep_shape(ParsedEvent& out);  // sets out.shape_id when it keeps the shape
   bool fail(RejectCode code, std::string message);
   bool fail_here(RejectCode code, std::string_view what);
   std::string path_or_root() const;

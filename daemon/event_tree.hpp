@@ -63,6 +63,11 @@ struct ParsedEvent {
   // held no backslash (so no escape) and no DEL, and JSON forbids raw control characters.
   // Most audit events qualify, and the formatter then copies instead of scanning.
   bool verbatim_strings = false;
+  // Nonzero when the parser keeps this event's shape (daemon/event_shape.hpp): events of the
+  // same shape_id have the same nodes, keys, kinds and omit flags, and differ only in their
+  // values, so what depends on keys alone (redaction) can be worked out once per shape.
+  // Unique in the process, never reused.
+  uint64_t shape_id = 0;
 
   void clear() {
     nodes.clear();
@@ -76,6 +81,7 @@ struct ParsedEvent {
     redacted_paths.clear();
     has_hostname = has_kind = false;
     verbatim_strings = false;
+    shape_id = 0;
   }
 };
 

@@ -83,10 +83,7 @@ void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
         path.append(n.key);
       }
       if (!n.omit && (track_path || may_be_name(n.key)) && matches(n.key, path)) {
-        n.redaction = static_cast<uint32_t>(event.redactions.size());
-        event.redactions.emplace_back();
-        replacement(n, event.redactions.back());
-        event.redacted_paths.push_back(track_path ? path : path_of_node(event, c));
+        redact(event, c, track_path ? std::string_view(path) : std::string_view(path_of_node(event, c)));
         if (track_path) path.resize(mark);
         continue;  // nothing below a redacted value is written
       }
@@ -96,10 +93,37 @@ void Redactor::visit(ParsedEvent& event, uint32_t node, std::string& path) {
   }
 }
 
+void Redactor::redact(ParsedEvent& event, uint32_t node, std::string_view path) {
+  TreeNode& n = event.nodes[node];
+  n.redaction = static_cast<uint32_t>(event.redactions.size());
+  event.redactions.emplace_back();
+  replacement(n, event.redactions.back());
+  event.redacted_paths.emplace_back(path);
+}
+
+void Redactor::remember(const ParsedEvent& event) {
+  KnownShape& shape = shapes_[next_shape_];
+  next_shape_ = (next_shape_ + 1) % kShapes;
+  shape.id = event.shape_id;
+  shape.paths = event.redacted_paths;
+  shape.nodes.assign(event.redactions.size(), kNoNode);
+  for (uint32_t i = 0; i < event.nodes.size(); ++i)
+    if (event.nodes[i].redaction != kNoNode) shape.nodes[event.nodes[i].redaction] = i;
+}
+
 void Redactor::apply(ParsedEvent& event) {
   if (!enabled()) return;
+  if (event.shape_id != 0) {
+    for (const KnownShape& shape : shapes_) {
+      if (shape.id != event.shape_id) continue;
+      for (size_t i = 0; i < shape.nodes.size(); ++i) redact(event, shape.nodes[i], shape.paths[i]);
+      ++reused_;
+      return;
+    }
+  }
   std::string path;
   visit(event, 0, path);
+  if (event.shape_id != 0) remember(event);
 }
 
 }  // namespace traild

@@ -6,6 +6,7 @@
 // paths under traild.redacted (no values).
 #pragma once
 
+#include <array>
 #include <bitset>
 #include <string>
 #include <string_view>
@@ -25,6 +26,8 @@ class Redactor {
   // Marks matching nodes of `event` and fills event.redactions / event.redacted_paths.
   void apply(ParsedEvent& event);
   bool enabled() const { return !names_.empty() || !paths_.empty(); }
+  // Events redacted from a known shape's remembered nodes, without walking the tree.
+  uint64_t reused() const { return reused_; }
   // ASCII lower case of a byte: names and paths match case-insensitively.
   static unsigned char lower_byte(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -40,6 +43,21 @@ class Redactor {
   }
 
   void replacement(const TreeNode& node, std::string& out);
+  void redact(ParsedEvent& event, uint32_t node, std::string_view path);
+  void remember(const ParsedEvent& event);
+
+  // Which nodes are redacted depends on the keys and the tree alone, so for an event of a
+  // shape the parser keeps (ParsedEvent::shape_id) it is worked out once: the last few
+  // shapes' redacted nodes and paths. The values are still redacted event by event.
+  struct KnownShape {
+    uint64_t id = 0;
+    std::vector<uint32_t> nodes;
+    std::vector<std::string> paths;
+  };
+  static constexpr size_t kShapes = 4;
+  std::array<KnownShape, kShapes> shapes_;
+  size_t next_shape_ = 0;  // replaced next, round-robin
+  uint64_t reused_ = 0;
 
   std::unordered_set<std::string> names_;  // lower case
   std::unordered_set<std::string> paths_;  // lower case, dotted
