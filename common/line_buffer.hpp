@@ -9,6 +9,8 @@
 #include <memory>
 #include <string_view>
 
+#include "common/short_bytes.hpp"
+
 namespace traild {
 
 class LineBuffer {
@@ -23,9 +25,9 @@ class LineBuffer {
     data_[size_++] = c;
   }
   void append(std::string_view s) {
-    if (s.empty()) return;  // and so never memcpy to the null data_ of an unused buffer
+    if (s.empty()) return;  // and so never copy to the null data_ of an unused buffer
     if (capacity_ - size_ < s.size()) grow(s.size());
-    std::memcpy(data_.get() + size_, s.data(), s.size());
+    copy_bytes(data_.get() + size_, s.data(), s.size());
     size_ += s.size();
   }
   void append(const char* s, size_t n) { append(std::string_view(s, n)); }

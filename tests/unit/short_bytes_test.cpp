@@ -1,5 +1,5 @@
-// same_bytes, the inline equality test for keys and ECS names: every length up to 40 bytes,
-// a difference at every position, against std::string_view's ==.
+// same_bytes and copy_bytes, the inline equality test and copy for keys and ECS names:
+// every length up to 40 bytes, against std::string_view's == and memcpy.
 #include "common/short_bytes.hpp"
 
 #include <gtest/gtest.h>
@@ -23,6 +23,17 @@ TEST(ShortBytes, AgreesWithStringEqualityAtEveryLengthAndPosition) {
       EXPECT_FALSE(same_bytes(a, b)) << n << " " << i;
       EXPECT_EQ(same_bytes(a, b), std::string_view(a) == std::string_view(b));
     }
+  }
+}
+
+// Copies exactly n bytes: the bytes before and after the destination range stay as they were.
+TEST(ShortBytes, CopyWritesExactlyTheRange) {
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string src(n, 'x');
+    for (size_t i = 0; i < n; ++i) src[i] = static_cast<char>('a' + i % 26);
+    std::string dst(n + 2, '#');
+    copy_bytes(dst.data() + 1, src.data(), n);
+    EXPECT_EQ(dst, "#" + src + "#") << n;
   }
 }
 
