@@ -21,27 +21,26 @@ inline uint32_t load32(const unsigned char* p) {
   return v;
 }
 
+// Copies n bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as the first and the last Word
+// (they overlap when n is less than twice the size).
+template <class Word>
+inline void copy_head_and_tail(char* dst, const char* src, size_t n) {
+  Word head, tail;
+  std::memcpy(&head, src, sizeof head);
+  std::memcpy(&tail, src + n - sizeof tail, sizeof tail);
+  std::memcpy(dst, &head, sizeof head);
+  std::memcpy(dst + n - sizeof tail, &tail, sizeof tail);
+}
+
 // memcpy(dst, src, n), with up to 16 bytes copied in two overlapping loads and stores
 // (never outside either range): the formatter copies some fifty keys and values a line,
 // most of them that short.
 inline void copy_bytes(char* dst, const char* src, size_t n) {
-  if (n > 16) {
-    std::memcpy(dst, src, n);
-  } else if (n >= 8) {
-    uint64_t head, tail;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(dst, &head, 8);
-    std::memcpy(dst + n - 8, &tail, 8);
-  } else if (n >= 4) {
-    uint32_t head, tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    std::memcpy(dst, &head, 4);
-    std::memcpy(dst + n - 4, &tail, 4);
-  } else {
+  if (n > 16) std::memcpy(dst, src, n);
+  else if (n >= 8) copy_head_and_tail<uint64_t>(dst, src, n);
+  else if (n >= 4) copy_head_and_tail<uint32_t>(dst, src, n);
+  else
     for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-  }
 }
 
 // a == b, reading each in at most two overlapping loads per 8 bytes (never outside them).

@@ -1,6 +1,6 @@
 #include "reporters/ecs_formatter.hpp"
 
-#include <vector>
+#include <cassert>
 
 #include "common/json_escape.hpp"
 #include "common/line_buffer.hpp"
@@ -15,14 +15,15 @@ constexpr size_t kLineBufferKeepBytes = 256 << 10;
 
 // What traild adds to an object beside the producer's members.
 enum class Extra : uint8_t {
-  None, Timestamp, Host, Process, Log, Traild,    // at the root, as whole objects
+  Timestamp, Host, Process, Log, Traild,          // at the root, as whole objects
   Chain, Claimed, Redacted,                         // in `traild`, when an internal event has one
   EventId, EventCreated, EventKind, EventSequence,  // in `event`
   ProcessPid, ProcessName, ProcessExecutable, ProcessUser, ProcessGroup,  // in `process`
   UserId, GroupId, Syslog, Hostname,
 };
 
-// The members traild adds to one object, in key order. No object gets more than five.
+// The members traild adds to one object, in key order. No object gets more than five
+// (the root, `process`).
 class Extras {
  public:
   struct Member {
@@ -31,6 +32,7 @@ class Extras {
   };
   // Inserts in key order: the lists are a handful long.
   void add(std::string_view key, Extra extra) {
+    assert(size_ < kMax);
     size_t i = size_;
     for (; i > 0 && canonical_key_less(key, members_[i - 1].key); --i) members_[i] = members_[i - 1];
     members_[i] = {key, extra};
@@ -40,7 +42,8 @@ class Extras {
   const Member& operator[](size_t i) const { return members_[i]; }
 
  private:
-  Member members_[8];
+  static constexpr size_t kMax = 8;  // room beyond the five any object gets
+  Member members_[kMax];
   size_t size_ = 0;
 };
 
@@ -97,31 +100,30 @@ class LineWriter {
   }
 
   void add_extras(uint32_t obj, Extras& extras) {
-    auto add = [&](std::string_view key, Extra extra) { extras.add(key, extra); };
     const bool sender = en_.sender.present;
     if (obj == 0) {
-      add("@timestamp", Extra::Timestamp);
-      if (ev_.host_node == kNoNode) add("host", Extra::Host);
-      if (ev_.process_node == kNoNode && sender) add("process", Extra::Process);
-      if (ev_.log_node == kNoNode && !en_.syslog.empty()) add("log", Extra::Log);
-      if (traild_node_ == kNoNode) add("traild", Extra::Traild);
+      extras.add("@timestamp", Extra::Timestamp);
+      if (ev_.host_node == kNoNode) extras.add("host", Extra::Host);
+      if (ev_.process_node == kNoNode && sender) extras.add("process", Extra::Process);
+      if (ev_.log_node == kNoNode && !en_.syslog.empty()) extras.add("log", Extra::Log);
+      if (traild_node_ == kNoNode) extras.add("traild", Extra::Traild);
     }
     if (obj == traild_node_) {
-      add("chain", Extra::Chain);
-      if (has_claims()) add("claimed", Extra::Claimed);
-      if (!ev_.redacted_paths.empty()) add("redacted", Extra::Redacted);
+      extras.add("chain", Extra::Chain);
+      if (has_claims()) extras.add("claimed", Extra::Claimed);
+      if (!ev_.redacted_paths.empty()) extras.add("redacted", Extra::Redacted);
     }
     if (obj == ev_.event_node) {
-      add("id", Extra::EventId);
-      add("created", Extra::EventCreated);
-      if (!ev_.has_kind) add("kind", Extra::EventKind);
-      add("sequence", Extra::EventSequence);
+      extras.add("id", Extra::EventId);
+      extras.add("created", Extra::EventCreated);
+      if (!ev_.has_kind) extras.add("kind", Extra::EventKind);
+      extras.add("sequence", Extra::EventSequence);
     }
     if (obj == ev_.process_node && sender) add_process_extras(extras);
-    if (obj == ev_.process_user_node && sender) add("id", Extra::UserId);
-    if (obj == ev_.process_group_node && sender) add("id", Extra::GroupId);
-    if (obj == ev_.log_node && !en_.syslog.empty()) add("syslog", Extra::Syslog);
-    if (obj == ev_.host_node && !ev_.has_hostname) add("hostname", Extra::Hostname);
+    if (obj == ev_.process_user_node && sender) extras.add("id", Extra::UserId);
+    if (obj == ev_.process_group_node && sender) extras.add("id", Extra::GroupId);
+    if (obj == ev_.log_node && !en_.syslog.empty()) extras.add("syslog", Extra::Syslog);
+    if (obj == ev_.host_node && !ev_.has_hostname) extras.add("hostname", Extra::Hostname);
   }
 
   // process.pid, .name, .executable (and .user.id, .group.id when those objects are absent)
@@ -143,7 +145,6 @@ class LineWriter {
   void write_extra(Extra extra) {
     const AttestedSender& s = en_.sender;
     switch (extra) {
-      case Extra::None: break;
       case Extra::Timestamp: append_json_verbatim(out_, en_.timestamp); break;  // traild wrote it
       case Extra::Host:
         out_.append("{\"hostname\":");
