@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   }
   char event[512];
   long sent = 0, refused = 0, first_refused = -1, last_refused = -1;
-  const double cpu_before = daemon.usage().cpu_seconds;
+  const double cpu_before = daemon.usage().cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < events; ++i) {
     // Paced: event i is due at start + i/rate. Sleep rather than spin when there is time,
@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 1000 && (written = daemon.trail_lines()) < static_cast<size_t>(sent) + 1; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   written = written > 0 ? written - 1 : 0;  // traild's own start event
-  const double cpu = daemon.usage().cpu_seconds - cpu_before;
+  const double cpu = daemon.usage().cpu_seconds() - cpu_before;
   const bool clean = daemon.stop();
   std::printf("rate=%ld/s events=%ld achieved_rate=%.0f/s | lost=%ld (%.2f%%) | sent=%ld refused_eagain=%ld "
               "written=%zu cpu_s_per_million=%.3f | net.unix.max_dgram_qlen=%ld\n",

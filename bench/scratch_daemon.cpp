@@ -68,7 +68,9 @@ ProcessUsage ScratchDaemon::usage() const {
     if (i == 14) utime = std::stoull(field);
     if (i == 15) stime = std::stoull(field);
   }
-  u.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
+  u.user_seconds = static_cast<double>(utime) / ticks_per_second;
+  u.system_seconds = static_cast<double>(stime) / ticks_per_second;
   std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
   std::string line;
   while (std::getline(status, line))

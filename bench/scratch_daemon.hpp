@@ -9,7 +9,9 @@
 namespace traild::bench {
 
 struct ProcessUsage {
-  double cpu_seconds = 0;  // user + system
+  double user_seconds = 0;    // CPU in traild's own code and libraries
+  double system_seconds = 0;  // CPU in the kernel on traild's behalf (socket reads, writes, fsync)
+  double cpu_seconds() const { return user_seconds + system_seconds; }
   long peak_rss_kib = 0;   // VmHWM
 };
 
