@@ -236,7 +236,7 @@ Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender
                                             part.events, part.chain_slots))
       spdlog::critical("BUG: the gravitee formatter wrote an event that is not a JSON object: {}", line_);
   } else {
-    const size_t hash_at = format_ecs_line(event_, en, ecs_line_);
+    const size_t hash_at = ecs_formatter_.format(event_, en, ecs_line_);
     append_unsealed(ecs_line_.view(), hash_at, part.events, part.chain_slots);
     ecs_line_.shrink_if_over(kEcsLineKeepBytes);
   }

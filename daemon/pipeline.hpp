@@ -28,6 +28,7 @@
 #include "daemon/sender_identity.hpp"
 #include "daemon/syslog_header.hpp"
 #include "integrity/chain.hpp"
+#include "reporters/ecs_formatter.hpp"
 #include "reporters/writer.hpp"
 
 namespace traild {
@@ -143,6 +144,7 @@ class Pipeline {
   std::string mapped_;       // a dialect record's ECS form
   std::string line_;         // a gravitee-format event before it is written canonically
   ChainStamper canonical_gravitee_;  // writes it so (its chain values left to the writer)
+  EcsLineFormatter ecs_formatter_;  // keeps the line templates of recent shapes
   LineBuffer ecs_line_;      // an ECS-format event before it joins the batch
   std::deque<TrailCursor> cursors_;  // by trail index
   RouteField route_field_;

@@ -1,6 +1,8 @@
 #include "reporters/ecs_formatter.hpp"
 
 #include <cassert>
+#include <string>
+#include <vector>
 
 #include "common/json_escape.hpp"
 #include "common/line_buffer.hpp"
@@ -8,7 +10,37 @@
 #include "reporters/tree_value.hpp"
 
 namespace traild {
+
+// One line's bytes with its pieces cut out: literals[0, steps[0].literal_bytes), the first
+// piece, the next literal_bytes, the next piece, ..., then tail_bytes.
+struct LineTemplate {
+  // What differs between two lines of one template (EcsLineFormatter): each is written from
+  // the event's values or the enrichment, everything between them is the same bytes.
+  enum class Piece : uint8_t {
+    Value,  // a scalar node, or a redacted node of any kind (arg: the node)
+    Timestamp, Created, EventId, Sequence, Hostname, Syslog,
+    SenderName, SenderExecutable, SenderPid, SenderUid, SenderGid,
+    ChainPrev,
+    HashMark,      // writes nothing: where the chain's hash member goes
+    RedactedPath,  // arg: the index in redacted_paths
+  };
+
+  struct Step {
+    uint32_t literal_bytes = 0;
+    Piece piece = Piece::Value;
+    uint32_t arg = 0;
+  };
+  uint64_t shape_id = 0;  // 0: an empty slot
+  uint32_t variant = 0;   // variant_of(): the enrichment's optional parts
+  std::vector<uint32_t> redacted_nodes;
+  std::string literals;
+  std::vector<Step> steps;
+  uint32_t tail_bytes = 0;
+};
+
 namespace {
+
+using Piece = LineTemplate::Piece;
 
 // The line buffer is kept between lines up to this size; a larger line's is given back.
 constexpr size_t kLineBufferKeepBytes = 256 << 10;
@@ -47,23 +79,82 @@ class Extras {
   size_t size_ = 0;
 };
 
+void write_piece(const ParsedEvent& ev, const Enrichment& en, LineBuffer& out, Piece piece, uint32_t arg,
+                 size_t& hash_at) {
+  const AttestedSender& s = en.sender;
+  switch (piece) {
+    case Piece::Value: append_scalar_json(ev, arg, out); return;  // the redaction text when redacted
+    case Piece::Timestamp: append_json_verbatim(out, en.timestamp); return;  // traild wrote it
+    case Piece::Created: append_json_verbatim(out, en.created); return;
+    case Piece::EventId:  // a UUID traild made, or the producer's from the record
+      if (ev.id.empty() || ev.verbatim_strings) append_json_verbatim(out, en.id);
+      else append_json_string(out, en.id);
+      return;
+    case Piece::Sequence: append_uint(out, en.sequence); return;
+    case Piece::Hostname: append_json_string(out, en.hostname); return;
+    case Piece::Syslog: out.append(en.syslog); return;
+    case Piece::SenderName: append_json_string(out, s.name); return;
+    case Piece::SenderExecutable: append_json_string(out, s.executable); return;
+    case Piece::SenderPid: append_int(out, s.pid); return;
+    case Piece::SenderUid: append_int(out, s.uid); return;
+    case Piece::SenderGid: append_int(out, s.gid); return;
+    case Piece::ChainPrev: out.append(en.chain_prev); return;
+    case Piece::HashMark: hash_at = out.size(); return;
+    case Piece::RedactedPath: append_json_string(out, ev.redacted_paths[arg]); return;
+  }
+}
+
+// True when the producer's value for an attested field says something else than the kernel.
+bool claim_differs(const ParsedEvent& ev, const AttestedSender& s, AttestedField f) {
+  const uint32_t node = ev.claimed_process[static_cast<size_t>(f)];
+  if (node == kNoNode) return false;
+  const TreeNode& n = ev.nodes[node];
+  if (n.kind != TreeNode::Kind::Scalar) return true;
+  std::string_view str;
+  int64_t num = 0;
+  const bool is_str = n.value.get_string().get(str) == simdjson::SUCCESS;
+  const bool is_num = n.value.get_int64().get(num) == simdjson::SUCCESS;
+  auto id_differs = [&](int64_t id) { return !(is_str && str == std::to_string(id)); };
+  switch (f) {
+    case AttestedField::Pid: return !(is_num && num == s.pid);
+    case AttestedField::Name: return !(is_str && str == s.name);
+    case AttestedField::Executable: return !(is_str && str == s.executable);
+    case AttestedField::UserId: return id_differs(s.uid);
+    case AttestedField::GroupId: return id_differs(s.gid);
+  }
+  return true;
+}
+
+// Bit i set: the producer's claim for AttestedField(i) differs from the kernel's value.
+unsigned differing_process_claims(const ParsedEvent& ev, const AttestedSender& s) {
+  unsigned bits = 0;
+  for (size_t i = 0; i < kAttestedFields; ++i)
+    if (claim_differs(ev, s, AttestedField(i))) bits |= 1u << i;
+  return bits;
+}
+
 // Writes the event in canonical form (docs/integrity.md): every object's members, the
 // producer's and traild's together, sorted by key. The parser leaves the producer's members
 // sorted (sort_members, once per shape of event), so here traild's few are merged in.
 class LineWriter {
  public:
-  LineWriter(const ParsedEvent& ev, const Enrichment& en, LineBuffer& out)
-      : ev_(ev), en_(en), out_(out) {
+  // `recording`, when given, receives the line's template (it must be empty).
+  LineWriter(const ParsedEvent& ev, const Enrichment& en, unsigned differing, LineBuffer& out,
+             LineTemplate* recording = nullptr)
+      : ev_(ev), en_(en), out_(out), recording_(recording), differing_(differing) {
     // Only traild's own events may carry a `traild` object (producers' are refused): its
     // members and traild's enrichment are merged.
     for (uint32_t c = ev.nodes[0].first_child; c != kNoNode; c = ev.nodes[c].next_sibling)
       if (ev.nodes[c].key == "traild" && ev.nodes[c].kind == TreeNode::Kind::Object && !ev.nodes[c].omit) traild_node_ = c;
-    differing_ = differing_process_claims();
   }
 
   size_t write() {
     write_object(0);
     out_.push_back('\n');
+    if (recording_ != nullptr) {
+      recording_->tail_bytes = static_cast<uint32_t>(out_.size() - recorded_to_);
+      recording_->literals.append(out_.data() + recorded_to_, recording_->tail_bytes);
+    }
     return hash_at_;
   }
 
@@ -136,71 +227,79 @@ class LineWriter {
     if (ev_.process_group_node == kNoNode) extras.add("group", Extra::ProcessGroup);
   }
 
-  void write_id_object(int64_t id) {
+  // Writes a piece of the line that differs between lines of one shape, and when recording,
+  // notes it and the bytes written since the last one.
+  void piece(Piece p, uint32_t arg = 0) {
+    if (recording_ != nullptr) {
+      const size_t literal = out_.size() - recorded_to_;
+      recording_->steps.push_back({static_cast<uint32_t>(literal), p, arg});
+      recording_->literals.append(out_.data() + recorded_to_, literal);
+    }
+    write_piece(ev_, en_, out_, p, arg, hash_at_);
+    recorded_to_ = out_.size();
+  }
+
+  void write_id_object(Piece id) {
     out_.append("{\"id\":\"");
-    append_int(out_, id);
+    piece(id);
     out_.append("\"}");
   }
 
   void write_extra(Extra extra) {
     const AttestedSender& s = en_.sender;
     switch (extra) {
-      case Extra::Timestamp: append_json_verbatim(out_, en_.timestamp); break;  // traild wrote it
+      case Extra::Timestamp: piece(Piece::Timestamp); break;
       case Extra::Host:
         out_.append("{\"hostname\":");
-        append_json_string(out_, en_.hostname);
+        piece(Piece::Hostname);
         out_.push_back('}');
         break;
-      case Extra::Process: {
+      case Extra::Process:
         // The whole object is traild's: members in sorted order.
         out_.push_back('{');
         if (!s.executable.empty()) {
           out_.append("\"executable\":");
-          append_json_string(out_, s.executable);
+          piece(Piece::SenderExecutable);
           out_.push_back(',');
         }
         out_.append("\"group\":");
-        write_id_object(s.gid);
+        write_id_object(Piece::SenderGid);
         if (!s.name.empty()) {
           out_.append(",\"name\":");
-          append_json_string(out_, s.name);
+          piece(Piece::SenderName);
         }
         out_.append(",\"pid\":");
-        append_int(out_, s.pid);
+        piece(Piece::SenderPid);
         out_.append(",\"user\":");
-        write_id_object(s.uid);
+        write_id_object(Piece::SenderUid);
         out_.push_back('}');
         break;
-      }
       case Extra::Log:
         out_.append("{\"syslog\":");
-        out_.append(en_.syslog);
+        piece(Piece::Syslog);
         out_.push_back('}');
         break;
       case Extra::Traild: write_traild(); break;
       case Extra::Chain: write_chain(); break;
       case Extra::Claimed: write_claimed(differing_); break;
       case Extra::Redacted: write_redacted(); break;
-      case Extra::EventId:  // a UUID traild made, or the producer's from the record
-        if (ev_.id.empty() || ev_.verbatim_strings) append_json_verbatim(out_, en_.id);
-        else append_json_string(out_, en_.id);
-        break;
-      case Extra::EventCreated: append_json_verbatim(out_, en_.created); break;
+      case Extra::EventId: piece(Piece::EventId); break;
+      case Extra::EventCreated: piece(Piece::Created); break;
       case Extra::EventKind: out_.append("\"event\""); break;
-      case Extra::EventSequence: append_uint(out_, en_.sequence); break;
-      case Extra::ProcessPid: append_int(out_, s.pid); break;
-      case Extra::ProcessName: append_json_string(out_, s.name); break;
-      case Extra::ProcessExecutable: append_json_string(out_, s.executable); break;
-      case Extra::ProcessUser: write_id_object(s.uid); break;
-      case Extra::ProcessGroup: write_id_object(s.gid); break;
+      case Extra::EventSequence: piece(Piece::Sequence); break;
+      case Extra::ProcessPid: piece(Piece::SenderPid); break;
+      case Extra::ProcessName: piece(Piece::SenderName); break;
+      case Extra::ProcessExecutable: piece(Piece::SenderExecutable); break;
+      case Extra::ProcessUser: write_id_object(Piece::SenderUid); break;
+      case Extra::ProcessGroup: write_id_object(Piece::SenderGid); break;
       case Extra::UserId:
       case Extra::GroupId:
         out_.push_back('"');
-        append_int(out_, extra == Extra::UserId ? s.uid : s.gid);
+        piece(extra == Extra::UserId ? Piece::SenderUid : Piece::SenderGid);
         out_.push_back('"');
         break;
-      case Extra::Syslog: out_.append(en_.syslog); break;
-      case Extra::Hostname: append_json_string(out_, en_.hostname); break;
+      case Extra::Syslog: piece(Piece::Syslog); break;
+      case Extra::Hostname: piece(Piece::Hostname); break;
     }
   }
 
@@ -222,11 +321,11 @@ class LineWriter {
 
   void write_chain() {
     out_.push_back('{');
-    hash_at_ = out_.size();
+    piece(Piece::HashMark);
     out_.append("\"prev\":\"");
-    out_.append(en_.chain_prev);
+    piece(Piece::ChainPrev);
     out_.append("\",\"sequence\":");
-    append_uint(out_, en_.sequence);
+    piece(Piece::Sequence);
     out_.push_back('}');
   }
 
@@ -238,39 +337,9 @@ class LineWriter {
     out_.push_back('[');
     for (size_t i = 0; i < ev_.redacted_paths.size(); ++i) {
       if (i > 0) out_.push_back(',');
-      append_json_string(out_, ev_.redacted_paths[i]);
+      piece(Piece::RedactedPath, static_cast<uint32_t>(i));
     }
     out_.push_back(']');
-  }
-
-  // True when the producer's value for an attested field says something else than the kernel.
-  bool claim_differs(AttestedField f) const {
-    const uint32_t node = ev_.claimed_process[static_cast<size_t>(f)];
-    if (node == kNoNode) return false;
-    const TreeNode& n = ev_.nodes[node];
-    if (n.kind != TreeNode::Kind::Scalar) return true;
-    const AttestedSender& s = en_.sender;
-    std::string_view str;
-    int64_t num = 0;
-    const bool is_str = n.value.get_string().get(str) == simdjson::SUCCESS;
-    const bool is_num = n.value.get_int64().get(num) == simdjson::SUCCESS;
-    auto id_differs = [&](int64_t id) { return !(is_str && str == std::to_string(id)); };
-    switch (f) {
-      case AttestedField::Pid: return !(is_num && num == s.pid);
-      case AttestedField::Name: return !(is_str && str == s.name);
-      case AttestedField::Executable: return !(is_str && str == s.executable);
-      case AttestedField::UserId: return id_differs(s.uid);
-      case AttestedField::GroupId: return id_differs(s.gid);
-    }
-    return true;
-  }
-
-  // Bit i set: the producer's claim for AttestedField(i) differs from the kernel's value.
-  unsigned differing_process_claims() const {
-    unsigned bits = 0;
-    for (size_t i = 0; i < kAttestedFields; ++i)
-      if (claim_differs(AttestedField(i))) bits |= 1u << i;
-    return bits;
   }
 
   // What the producer sent for fields traild sets, kept so a mismatch stays visible.
@@ -321,7 +390,7 @@ class LineWriter {
   void write_node(uint32_t idx) {
     const TreeNode& n = ev_.nodes[idx];
     if (n.redaction != kNoNode) {
-      out_.append(ev_.redactions[n.redaction]);
+      piece(Piece::Value, idx);
       return;
     }
     switch (n.kind) {
@@ -343,13 +412,15 @@ class LineWriter {
     }
   }
 
-  void write_value(uint32_t idx) { append_scalar_json(ev_, idx, out_); }
+  void write_value(uint32_t idx) { piece(Piece::Value, idx); }
 
   const ParsedEvent& ev_;
   const Enrichment& en_;
   LineBuffer& out_;
+  LineTemplate* recording_;
+  size_t recorded_to_ = 0;  // where the bytes not yet in recording_ start
   uint32_t traild_node_ = kNoNode;
-  unsigned differing_ = 0;  // differing_process_claims()
+  unsigned differing_;  // differing_process_claims()
   size_t hash_at_ = 0;
 };
 
@@ -357,7 +428,7 @@ class LineWriter {
 
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line) {
   line.clear();
-  return LineWriter(event, enrichment, line).write();
+  return LineWriter(event, enrichment, differing_process_claims(event, enrichment.sender), line).write();
 }
 
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out) {
@@ -367,6 +438,72 @@ size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, s
   out.append(line.data(), line.size());
   line.shrink_if_over(kLineBufferKeepBytes);
   return start + hash_at;
+}
+
+namespace {
+
+// What else, beside the shape, decides which pieces a line has and the bytes between them.
+uint32_t variant_of(const Enrichment& en, unsigned differing) {
+  const AttestedSender& s = en.sender;
+  return static_cast<uint32_t>(s.present) | static_cast<uint32_t>(s.name.empty()) << 1 |
+         static_cast<uint32_t>(s.executable.empty()) << 2 | static_cast<uint32_t>(en.syslog.empty()) << 3 |
+         differing << 4;
+}
+
+// Redaction follows the keys, so it is the same for every event of a shape under one
+// configuration; a reload may change it, so it is checked, not assumed.
+bool same_redactions(const LineTemplate& t, const ParsedEvent& event) {
+  if (t.redacted_nodes.size() != event.redactions.size()) return false;
+  for (uint32_t node : t.redacted_nodes)
+    if (node >= event.nodes.size() || event.nodes[node].redaction == kNoNode) return false;
+  return true;
+}
+
+size_t write_from(const LineTemplate& t, const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line) {
+  size_t hash_at = 0;
+  const char* literal = t.literals.data();
+  for (const LineTemplate::Step& step : t.steps) {
+    line.append(literal, step.literal_bytes);
+    literal += step.literal_bytes;
+    write_piece(event, enrichment, line, step.piece, step.arg, hash_at);
+  }
+  line.append(literal, t.tail_bytes);
+  return hash_at;
+}
+
+}  // namespace
+
+EcsLineFormatter::EcsLineFormatter() : templates_(new LineTemplate[kTemplates]) {}
+EcsLineFormatter::~EcsLineFormatter() = default;
+
+size_t EcsLineFormatter::format(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line) {
+  line.clear();
+  const unsigned differing = differing_process_claims(event, enrichment.sender);
+  if (event.shape_id == 0) return LineWriter(event, enrichment, differing, line).write();
+  const uint32_t variant = variant_of(enrichment, differing);
+  for (size_t i = 0; i < kTemplates; ++i) {
+    const LineTemplate& t = templates_[i];
+    if (t.shape_id == event.shape_id && t.variant == variant && same_redactions(t, event)) {
+      ++templated_;
+      return write_from(t, event, enrichment, line);
+    }
+  }
+  LineTemplate& t = templates_[next_];
+  t.shape_id = 0;
+  t.literals.clear();
+  t.steps.clear();
+  const size_t hash_at = LineWriter(event, enrichment, differing, line, &t).write();
+  if (line.size() > kMaxTemplateBytes) {
+    t = LineTemplate();  // a rare large line: not worth keeping its bytes
+    return hash_at;
+  }
+  t.shape_id = event.shape_id;
+  t.variant = variant;
+  t.redacted_nodes.clear();
+  for (uint32_t i = 0; i < event.nodes.size(); ++i)
+    if (event.nodes[i].redaction != kNoNode) t.redacted_nodes.push_back(i);
+  next_ = (next_ + 1) % kTemplates;
+  return hash_at;
 }
 
 }  // namespace traild

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -44,5 +45,33 @@ size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, L
 // The same line appended to `out`, without the hash member (for tests and tools); returns
 // the offset in `out` where the member belongs.
 size_t format_ecs_line(const ParsedEvent& event, const Enrichment& enrichment, std::string& out);
+
+// format_ecs_line, faster for events of a known shape (ParsedEvent::shape_id): their lines
+// differ only in values, so the first line of a shape (and of each combination of the
+// enrichment's optional parts) is recorded as a template of literal bytes and pieces, and
+// later lines copy the literals and write only the pieces, skipping the merge of traild's
+// members into the producer's and the escaping of keys. Holds a few templates, each of a line
+// of at most kMaxTemplateBytes. Writes exactly the bytes format_ecs_line writes.
+struct LineTemplate;
+class EcsLineFormatter {
+ public:
+  static constexpr size_t kTemplates = 8;
+  static constexpr size_t kMaxTemplateBytes = 16 << 10;
+
+  EcsLineFormatter();
+  ~EcsLineFormatter();
+  EcsLineFormatter(const EcsLineFormatter&) = delete;
+  EcsLineFormatter& operator=(const EcsLineFormatter&) = delete;
+
+  // As format_ecs_line.
+  size_t format(const ParsedEvent& event, const Enrichment& enrichment, LineBuffer& line);
+  // Lines written from a template so far.
+  uint64_t templated() const { return templated_; }
+
+ private:
+  std::unique_ptr<LineTemplate[]> templates_;
+  size_t next_ = 0;  // the slot the next new template takes
+  uint64_t templated_ = 0;
+};
 
 }  // namespace traild

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <random>
+
+#include "common/line_buffer.hpp"
 #include "daemon/event_parser.hpp"
+#include "daemon/redactor.hpp"
 #include "integrity/canonical_json.hpp"
 #include "integrity/chain.hpp"
 
@@ -136,6 +140,114 @@ TEST(Formatter, LinesAreCanonicalWhateverOrderTheProducerUsed) {
     }
   }
   EXPECT_GT(parser.replayed(), 0u);
+}
+
+// EcsLineFormatter writes a known shape's lines from a template: every line must be the one
+// format_ecs_line writes, hash member offset included, over more kinds of event than it
+// keeps templates for, with and without a syslog header and a kernel-attested sender (whose
+// producer claims differ from it or not, by value), escaped and verbatim strings, the
+// producer's own event.id or traild's, and redaction changing half-way as a reload would
+// change it while the parser keeps its shapes.
+TEST(Formatter, TemplatedLinesAreTheLinesFormatEcsLineWrites) {
+  // %: a string; #: any scalar (fields outside ECS); $: a pid-like number; &: an event.id.
+  const std::vector<std::string> shapes = {
+      R"({"event":{"action":%},"user":{"name":%,"password":#}})",
+      R"({"event":{"action":%,"id":&},"labels":{"token":%,"other":%},"@timestamp":"2026-01-02T03:04:05Z"})",
+      R"({"event":{"action":%},"items":[{"secret":#},{"ok":#}],"tags":[%,%]})",
+      R"({"event":{"action":%},"process":{"pid":$,"name":%},"message":%})",
+      R"({"event.action":%,"process.user.id":%,"process.executable":%,"x":{"y":#}})",
+      R"({"event":{"action":%,"kind":"event"},"host":{"name":%},"log":{"level":%}})",
+      R"({"event":{"action":%},"host":{"hostname":%},"log":{"syslog":{"appname":%}}})",
+      R"({"event":{"action":%},"source":{"ip":"10.0.0.1"},"url":{"path":%}})",
+      R"({"event":{"action":%},"service":{"name":%},"event.outcome":"success"})",
+      R"({"event":{"action":%},"user":{"id":%},"related":{"user":[%]}})",
+      R"({"event":{"action":%},"a":{"b":{"c":{"d":#}}},"e":#})",
+  };
+  const std::vector<std::string> strings = {R"("sshd")", R"("/usr/sbin/sshd")", R"("0")", R"("é")", R"("q\"d")",
+                                            R"("t\u0001")"};
+  const std::vector<std::string> any = {R"("s1")", "7", "true", "null", "1.5", R"("x\\y")"};
+  const std::vector<std::string> pids = {"42", "43"};
+  const std::vector<std::string> ids = {R"("e-1")", R"("e\"2")"};
+  RedactConfig first;
+  first.fields = {"password", "token"};
+  first.hmac = true;
+  first.key = "0123456789abcdef0123456789abcdef";
+  RedactConfig second;
+  second.fields = {"secret", "labels.other", "password"};
+  Redactor redactors[] = {Redactor(first), Redactor(second)};
+  std::mt19937 rng(1205);
+  EventParser parser({1 << 16, 32});
+  EcsLineFormatter formatter;
+  LineBuffer templated;
+  const int kEvents = 4000;
+  // Producers send runs of one kind of event: the kind changes every 1 to 30 events.
+  size_t shape = 0;
+  bool syslog = false, attested = false, named = false, executable = false;
+  int run = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    if (run-- == 0) {
+      run = static_cast<int>(rng() % 30);
+      shape = rng() % shapes.size();
+      syslog = rng() % 4 == 0;
+      attested = rng() % 2 == 0;
+      named = rng() % 3 != 0;
+      executable = rng() % 3 != 0;
+    }
+    std::string json;
+    for (char c : shapes[shape]) {
+      if (c == '%') json += strings[rng() % strings.size()];
+      else if (c == '#') json += any[rng() % any.size()];
+      else if (c == '$') json += pids[rng() % pids.size()];
+      else if (c == '&') json += ids[rng() % ids.size()];
+      else json += c;
+    }
+    std::string padded = json + std::string(EventParser::kPadding, '\0');
+    ParsedEvent ev;
+    Rejection why;
+    ASSERT_TRUE(parser.parse({padded.data(), json.size()}, ev, why, {.syslog_header = syslog, .attested_sender = attested}))
+        << json << ": " << why.message;
+    redactors[i < kEvents / 2 ? 0 : 1].apply(ev);
+    AttestedSender sender;
+    if (attested)
+      sender = {true, 42, 0, 0, named ? "sshd" : "", executable ? "/usr/sbin/sshd" : ""};
+    const std::string event_id = "id-" + std::to_string(i);
+    const Enrichment en{"2026-12-05T00:00:00.000Z", event_id, "2026-12-05T00:00:00.001Z", "host-a",
+                        static_cast<uint64_t>(i), syslog ? R"({"priority":13})" : "", kGenesisHash, sender};
+    std::string expected;
+    const size_t expected_hash_at = format_ecs_line(ev, en, expected);
+    const size_t hash_at = formatter.format(ev, en, templated);
+    ASSERT_EQ(std::string(templated.view()), expected) << json;
+    ASSERT_EQ(hash_at, expected_hash_at) << json;
+  }
+  EXPECT_GT(formatter.templated(), static_cast<uint64_t>(kEvents / 2));
+}
+
+// A reload may change which fields are redacted while the parser keeps its shapes: a
+// template recorded before must not write the next event of that shape.
+TEST(Formatter, ATemplateIsNotUsedAfterRedactionChanged) {
+  RedactConfig before;
+  before.fields = {"token"};
+  RedactConfig after;
+  after.fields = {"other"};
+  Redactor redactors[] = {Redactor(before), Redactor(before), Redactor(after), Redactor(after)};
+  EventParser parser({1 << 16, 32});
+  EcsLineFormatter formatter;
+  LineBuffer templated;
+  const std::string json = R"({"event":{"action":"a"},"labels":{"token":"t","other":"o"}})";
+  std::string padded = json + std::string(EventParser::kPadding, '\0');
+  for (Redactor& redactor : redactors) {
+    ParsedEvent ev;
+    Rejection why;
+    ASSERT_TRUE(parser.parse({padded.data(), json.size()}, ev, why)) << why.message;
+    ASSERT_NE(ev.shape_id, 0u);
+    redactor.apply(ev);
+    const Enrichment en{"T", "id", "C", "h", 1};
+    std::string expected;
+    format_ecs_line(ev, en, expected);
+    formatter.format(ev, en, templated);
+    EXPECT_EQ(std::string(templated.view()), expected);
+  }
+  EXPECT_EQ(formatter.templated(), 2u);  // the second event of each configuration
 }
 
 }  // namespace
