@@ -2,13 +2,15 @@
 // quarantine's redaction of a rejected frame as text. Checks: no crash; an accepted event
 // formats to exactly one line that is one valid JSON object; redacting a valid JSON frame as
 // text leaves valid JSON; a parser that knows shapes from earlier inputs (EventParser's
-// replay) judges and builds each input exactly as one that knows none.
+// replay) judges and builds each input exactly as one that knows none; the pipeline's
+// template-keeping formatter writes the same line as format_ecs_line.
 #include <simdjson.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "common/line_buffer.hpp"
 #include "daemon/event_parser.hpp"
 #include "daemon/raw_redactor.hpp"
 #include "daemon/redactor.hpp"
@@ -43,18 +45,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (why.message.empty() || why.message != fresh_why.message || why.code != fresh_why.code) std::abort();
     return 0;
   }
-  traild::AttestedSender sender{true, 42, 0, 0, "name", "/usr/bin/x"};
-  auto format = [&](traild::ParsedEvent& ev, std::string& out) {
-    redactor.apply(ev);
-    traild::format_ecs_line(ev, {"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1,
-                                 syslog ? "{\"priority\":1}" : "", traild::kGenesisHash, sender},
-                            out);
-  };
+  const traild::AttestedSender sender{true, 42, 0, 0, "name", "/usr/bin/x"};
+  const traild::Enrichment enrichment{"2026-01-01T00:00:00.000Z", "id", "2026-01-01T00:00:00.000Z", "h", 1,
+                                      syslog ? "{\"priority\":1}" : "", traild::kGenesisHash, sender};
   std::string line;
   std::string fresh_line;
-  format(event, line);
-  format(fresh_event, fresh_line);
+  redactor.apply(event);
+  const size_t hash_at = traild::format_ecs_line(event, enrichment, line);
+  redactor.apply(fresh_event);
+  traild::format_ecs_line(fresh_event, enrichment, fresh_line);
   if (line != fresh_line) std::abort();
+  // The pipeline's formatter writes a known shape from its template: the same bytes.
+  static traild::EcsLineFormatter templated;
+  static traild::LineBuffer templated_line;
+  if (templated.format(event, enrichment, templated_line) != hash_at || templated_line.view() != line) std::abort();
   if (line.empty() || line.back() != '\n' || line.find('\n') != line.size() - 1) std::abort();
   simdjson::dom::element doc;
   if (check.parse(line.data(), line.size() - 1).get(doc) != simdjson::SUCCESS) std::abort();
