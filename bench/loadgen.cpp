@@ -2,8 +2,9 @@
 // scratch directory, sends realistic ~450-byte audit events over N pipelining connections
 // with the acknowledgement handshake, waits for every acknowledgement, and reports the
 // daemon's own CPU time per million events, split into user and system (from /proc/PID/stat),
-// events per second and its peak RSS (VmHWM). The client runs in this process, so its CPU is
-// not counted against traild.
+// events per second and its peak RSS (VmHWM), then the CPU per million of each of its threads
+// (which one is busy all the time bounds events/s). The client runs in this process, so its
+// CPU is not counted against traild.
 //
 //   traild_loadgen --traild build/traild [--connections 1] [--events 2000000]
 //                  [--durability write|fsync] [--dir /tmp] [--window 65536] [--route-by FIELD]
@@ -224,5 +225,17 @@ int main(int argc, char** argv) {
       opt.durability.c_str(), opt.route_by.empty() ? "" : (" route_by=" + opt.route_by).c_str(), opt.connections,
       opt.events, mean_event_bytes, (user + system) / millions, user / millions, system / millions,
       static_cast<double>(acked) / wall, static_cast<double>(after.peak_rss_kib) / 1024.0, acked, rejected, wall);
+  // Per thread, CPU-s per million: the one near wall_s * 1e6 / acked (busy all the time)
+  // bounds events/s.
+  std::string by_thread;
+  for (const auto& [name, seconds] : after.thread_cpu_seconds) {
+    const auto was = before.thread_cpu_seconds.find(name);
+    const double used = seconds - (was == before.thread_cpu_seconds.end() ? 0 : was->second);
+    if (used <= 0) continue;
+    char item[96];
+    std::snprintf(item, sizeof item, " %s=%.3f", name.c_str(), used / millions);
+    by_thread += item;
+  }
+  std::printf("  threads, cpu_s_per_million:%s (busy all the time: %.3f)\n", by_thread.c_str(), wall / millions);
   return (failed || rejected || acked != opt.events || !clean_exit) ? 1 : 0;
 }

@@ -56,12 +56,22 @@ bool ScratchDaemon::stop() {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-ProcessUsage ScratchDaemon::usage() const {
-  ProcessUsage u;
-  std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+namespace {
+
+struct CpuTimes {
+  double user = 0;
+  double system = 0;
+};
+
+// utime and stime from a /proc/.../stat file, in seconds.
+CpuTimes read_cpu_times(const std::string& stat_path) {
+  std::ifstream stat(stat_path);
   std::string content((std::istreambuf_iterator<char>(stat)), {});
+  CpuTimes t;
+  const size_t paren = content.rfind(')');
+  if (paren == std::string::npos) return t;
   // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-  std::istringstream rest(content.substr(content.rfind(')') + 2));
+  std::istringstream rest(content.substr(paren + 2));
   std::string field;
   unsigned long long utime = 0, stime = 0;
   for (int i = 3; i <= 15 && rest >> field; ++i) {
@@ -69,9 +79,27 @@ ProcessUsage ScratchDaemon::usage() const {
     if (i == 15) stime = std::stoull(field);
   }
   const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
-  u.user_seconds = static_cast<double>(utime) / ticks_per_second;
-  u.system_seconds = static_cast<double>(stime) / ticks_per_second;
-  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  t.user = static_cast<double>(utime) / ticks_per_second;
+  t.system = static_cast<double>(stime) / ticks_per_second;
+  return t;
+}
+
+}  // namespace
+
+ProcessUsage ScratchDaemon::usage() const {
+  ProcessUsage u;
+  const std::string proc = "/proc/" + std::to_string(pid_);
+  const CpuTimes process = read_cpu_times(proc + "/stat");
+  u.user_seconds = process.user;
+  u.system_seconds = process.system;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(proc + "/task", ec)) {
+    std::string name;
+    std::getline(std::ifstream(task.path() / "comm"), name);
+    const CpuTimes t = read_cpu_times(task.path() / "stat");
+    u.thread_cpu_seconds[name] += t.user + t.system;
+  }
+  std::ifstream status(proc + "/status");
   std::string line;
   while (std::getline(status, line))
     if (line.rfind("VmHWM:", 0) == 0) u.peak_rss_kib = std::stol(line.substr(6));

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 
 namespace traild::bench {
@@ -12,6 +13,9 @@ struct ProcessUsage {
   double user_seconds = 0;    // CPU in traild's own code and libraries
   double system_seconds = 0;  // CPU in the kernel on traild's behalf (socket reads, writes, fsync)
   double cpu_seconds() const { return user_seconds + system_seconds; }
+  // User + system CPU by thread name (traild, traild-writer, traild-dgram): which thread a
+  // run keeps busy, so which one bounds events/s.
+  std::map<std::string, double> thread_cpu_seconds;
   long peak_rss_kib = 0;   // VmHWM
 };
 
