@@ -389,27 +389,23 @@ class LineWriter {
 
   void write_node(uint32_t idx) {
     const TreeNode& n = ev_.nodes[idx];
-    if (n.redaction != kNoNode) {
-      piece(Piece::Value, idx);
+    // A redacted node of any kind is its redaction text, which append_scalar_json writes.
+    if (n.redaction != kNoNode || n.kind == TreeNode::Kind::Scalar) {
+      write_value(idx);
       return;
     }
-    switch (n.kind) {
-      case TreeNode::Kind::Object: write_object(idx); return;
-      case TreeNode::Kind::Array: {
-        out_.push_back('[');
-        bool first = true;
-        for (uint32_t c = n.first_child; c != kNoNode; c = ev_.nodes[c].next_sibling) {
-          if (!first) out_.push_back(',');
-          first = false;
-          write_node(c);
-        }
-        out_.push_back(']');
-        return;
-      }
-      case TreeNode::Kind::Scalar:
-        write_value(idx);
-        return;
+    if (n.kind == TreeNode::Kind::Object) {
+      write_object(idx);
+      return;
     }
+    out_.push_back('[');
+    bool first = true;
+    for (uint32_t c = n.first_child; c != kNoNode; c = ev_.nodes[c].next_sibling) {
+      if (!first) out_.push_back(',');
+      first = false;
+      write_node(c);
+    }
+    out_.push_back(']');
   }
 
   void write_value(uint32_t idx) { piece(Piece::Value, idx); }
