@@ -22,6 +22,7 @@ ScratchDaemon::ScratchDaemon(const std::string& traild, const std::string& paren
   }
   const std::string config = dir_ + "/traild.yaml";
   std::ofstream(config) << "listen:\n  stream: " << stream() << "\n  datagram: " << datagram()
+                        << "\n  control: " << dir_ << "/traild.ctl"  // its own, not the system's
                         << "\n  group: \"\"\noutput:\n  directory: " << output() << "\n" << output_yaml
                         << "quarantine:\n  directory: " << dir_ << "/rejected\nstate_directory: " << dir_
                         << "/state\nlog:\n  level: warn\n";
