@@ -62,20 +62,23 @@ namespace {
 struct CpuTimes {
   double user = 0;
   double system = 0;
+  unsigned long long minor_faults = 0;
 };
 
-// utime and stime from a /proc/.../stat file, in seconds.
+// utime and stime (in seconds) and minflt from a /proc/.../stat file.
 CpuTimes read_cpu_times(const std::string& stat_path) {
   std::ifstream stat(stat_path);
   std::string content((std::istreambuf_iterator<char>(stat)), {});
   CpuTimes t;
   const size_t paren = content.rfind(')');
   if (paren == std::string::npos) return t;
-  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  // Fields after the parenthesised command name; minflt is the 10th, utime and stime the
+  // 14th and 15th.
   std::istringstream rest(content.substr(paren + 2));
   std::string field;
   unsigned long long utime = 0, stime = 0;
   for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 10) t.minor_faults = std::stoull(field);
     if (i == 14) utime = std::stoull(field);
     if (i == 15) stime = std::stoull(field);
   }
@@ -93,6 +96,7 @@ ProcessUsage ScratchDaemon::usage() const {
   const CpuTimes process = read_cpu_times(proc + "/stat");
   u.user_seconds = process.user;
   u.system_seconds = process.system;
+  u.minor_faults = process.minor_faults;
   std::error_code ec;
   for (const auto& task : std::filesystem::directory_iterator(proc + "/task", ec)) {
     std::string name;

@@ -13,6 +13,9 @@ struct ProcessUsage {
   double user_seconds = 0;    // CPU in traild's own code and libraries
   double system_seconds = 0;  // CPU in the kernel on traild's behalf (socket reads, writes, fsync)
   double cpu_seconds() const { return user_seconds + system_seconds; }
+  // Page faults served without I/O: each is a page traild touched for the first time (or
+  // again after giving it back), which costs a microsecond or more on a VM.
+  unsigned long long minor_faults = 0;
   // User + system CPU by thread name (traild, traild-writer, traild-dgram): which thread a
   // run keeps busy, so which one bounds events/s.
   std::map<std::string, double> thread_cpu_seconds;
