@@ -82,16 +82,13 @@ constexpr std::string_view kPrevMemberPrefix = "\"prev\":\"";
 
 void append_unsealed(std::string_view line, size_t hash_at, std::string& out, std::vector<ChainSlot>& slots) {
   const size_t at = out.size();
-  out.resize(at + line.size() + kHashMemberBytes);
-  char* p = out.data() + at;
-  std::memcpy(p, line.data(), hash_at);
-  p += hash_at;
-  std::memcpy(p, kHashMemberPrefix.data(), kHashMemberPrefix.size());
-  p += kHashMemberPrefix.size();
-  std::memset(p, '0', kChainHashHex);
-  p += kChainHashHex;
-  std::memcpy(p, "\",", 2);
-  std::memcpy(p + 2, line.data() + hash_at, line.size() - hash_at);
+  // Appends, not resize() and copies into the gap: resize would first fill the whole line
+  // with NULs, a second pass over ~1 KB per event for nothing.
+  out.append(line.data(), hash_at);
+  out.append(kHashMemberPrefix);
+  out.append(kChainHashHex, '0');
+  out.append("\",", 2);
+  out.append(line.data() + hash_at, line.size() - hash_at);
   slots.push_back({at, at + hash_at});
 }
 
