@@ -40,16 +40,37 @@ void put2(char* p, unsigned v) {
   p[1] = static_cast<char>('0' + v % 10);
 }
 
-// Formatting is on the hot path twice per event; the date and time of day change once per
-// second, so a second's text is kept and only the milliseconds are rewritten. Two seconds
-// are kept: an event's event.created (now) and its producer's @timestamp usually differ,
-// and with one entry each replaced the other on every event.
-struct SecondCache {
-  int64_t second = INT64_MIN;
-  char text[kRfc3339MsLength];
+// Formatting is on the hot path twice per event: event.created (now) and the producer's
+// @timestamp, which moves by any amount from one event to the next. The calendar date is
+// the costly part and changes once a day, so the text of the last two days is kept ("two":
+// @timestamp and event.created may fall on either side of midnight) and only the time of
+// day, a few multiplications, is written per call.
+struct DayCache {
+  int64_t day = INT64_MIN;
+  char text[11];  // YYYY-MM-DDT
 };
-thread_local SecondCache t_cache[2];
-thread_local unsigned t_cache_next = 0;  // the entry a new second replaces
+thread_local DayCache t_days[2];
+thread_local unsigned t_days_next = 0;  // the entry a new day replaces
+
+const DayCache& day_text(int64_t day) {
+  if (t_days[0].day == day) return t_days[0];
+  if (t_days[1].day == day) return t_days[1];
+  DayCache& c = t_days[t_days_next];
+  t_days_next ^= 1;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(day, y, m, d);
+  const unsigned yy = static_cast<unsigned>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
+  put2(c.text, yy / 100);
+  put2(c.text + 2, yy % 100);
+  c.text[4] = '-';
+  put2(c.text + 5, m);
+  c.text[7] = '-';
+  put2(c.text + 8, d);
+  c.text[10] = 'T';
+  c.day = day;
+  return c;
+}
 
 bool digits(std::string_view s, size_t pos, size_t n, unsigned& out) {
   if (pos + n > s.size()) return false;
@@ -73,41 +94,21 @@ unsigned days_in_month(int64_t y, unsigned m) {
 }  // namespace
 
 void format_rfc3339_ms(int64_t unix_ms, char* out) {
-  int64_t sec = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
-  unsigned ms = static_cast<unsigned>(unix_ms - sec * 1000);
-  SecondCache* found = t_cache[0].second == sec ? &t_cache[0] : t_cache[1].second == sec ? &t_cache[1] : nullptr;
-  if (found == nullptr) {
-    found = &t_cache[t_cache_next];
-    t_cache_next ^= 1;
-  }
-  SecondCache& c = *found;
-  if (c.second != sec) {
-    int64_t days = sec >= 0 ? sec / 86400 : (sec - 86399) / 86400;
-    unsigned sod = static_cast<unsigned>(sec - days * 86400);
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, y, m, d);
-    unsigned yy = static_cast<unsigned>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
-    put2(c.text, yy / 100);
-    put2(c.text + 2, yy % 100);
-    c.text[4] = '-';
-    put2(c.text + 5, m);
-    c.text[7] = '-';
-    put2(c.text + 8, d);
-    c.text[10] = 'T';
-    put2(c.text + 11, sod / 3600);
-    c.text[13] = ':';
-    put2(c.text + 14, sod / 60 % 60);
-    c.text[16] = ':';
-    put2(c.text + 17, sod % 60);
-    c.text[19] = '.';
-    c.text[23] = 'Z';
-    c.second = sec;
-  }
-  c.text[20] = static_cast<char>('0' + ms / 100);
-  c.text[21] = static_cast<char>('0' + ms / 10 % 10);
-  c.text[22] = static_cast<char>('0' + ms % 10);
-  std::char_traits<char>::copy(out, c.text, kRfc3339MsLength);
+  const int64_t sec = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
+  const unsigned ms = static_cast<unsigned>(unix_ms - sec * 1000);
+  const int64_t day = sec >= 0 ? sec / 86400 : (sec - 86399) / 86400;
+  const unsigned sod = static_cast<unsigned>(sec - day * 86400);
+  std::char_traits<char>::copy(out, day_text(day).text, 11);
+  put2(out + 11, sod / 3600);
+  out[13] = ':';
+  put2(out + 14, sod / 60 % 60);
+  out[16] = ':';
+  put2(out + 17, sod % 60);
+  out[19] = '.';
+  out[20] = static_cast<char>('0' + ms / 100);
+  out[21] = static_cast<char>('0' + ms / 10 % 10);
+  out[22] = static_cast<char>('0' + ms % 10);
+  out[23] = 'Z';
 }
 
 std::string rfc3339_ms(int64_t unix_ms) {

@@ -16,11 +16,12 @@ TEST(Clock, ParsesRfc3339AndNormalisesToUtcMilliseconds) {
   EXPECT_EQ(rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
 }
 
-// Formatting keeps the text of recent seconds: interleaving three seconds (more than it
-// keeps) and milliseconds within them must still give each instant its own text, as
-// gmtime_r spells it.
+// Formatting keeps the date of recent days: interleaving more days than it keeps, seconds
+// within a day, instants before 1970 and milliseconds must still give each instant its own
+// text, as gmtime_r spells it.
 TEST(Clock, FormatsInterleavedSecondsEachAsItsOwn) {
-  const int64_t seconds[] = {1764806400, 1764806401, 951782400, 1764806400, 951782400, 253402300799};
+  const int64_t seconds[] = {1764806400, 1764806401, 951782400, 1764806400, 1764892799,
+                             951782400,  253402300799, -1,      -86401,     1764892800};
   for (int round = 0; round < 3; ++round)
     for (int64_t sec : seconds)
       for (int ms : {0, 7, 999}) {
