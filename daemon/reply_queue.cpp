@@ -2,8 +2,7 @@
 
 namespace traild {
 
-void ReplyQueue::add(uint64_t batch_id, std::string_view line) {
-  buf_.append(line);
+void ReplyQueue::mark(uint64_t batch_id) {
   if (!marks_.empty() && marks_.back().batch == batch_id) marks_.back().end = buf_.size();
   else marks_.push_back({batch_id, buf_.size()});
 }

@@ -13,7 +13,16 @@ namespace traild {
 
 class ReplyQueue {
  public:
-  void add(uint64_t batch_id, std::string_view line);
+  void add(uint64_t batch_id, std::string_view line) {
+    add_written(batch_id, [line](std::string& buf) { buf.append(line); });
+  }
+  // Appends the reply `write(std::string&)` appends to the buffer it is given: written in
+  // place, with no line staged and copied.
+  template <class Write>
+  void add_written(uint64_t batch_id, Write&& write) {
+    write(buf_);
+    mark(batch_id);
+  }
   // Marks every reply of batches up to `durable_batch` as sendable.
   void release(uint64_t durable_batch);
   // Sendable bytes not yet sent.
@@ -28,6 +37,8 @@ class ReplyQueue {
     uint64_t batch;
     size_t end;  // offset in buf_ just after this batch's replies
   };
+  void mark(uint64_t batch_id);  // the bytes up to buf_'s end belong to `batch_id`
+
   std::string buf_;
   size_t sent_ = 0;
   size_t released_ = 0;

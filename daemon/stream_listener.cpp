@@ -253,21 +253,21 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   void reply(const Pipeline::Outcome& o) {
     ++frame_;
     if (o.ok && !ack_) return;
-    line_.clear();
-    line_.append("{\"frame\":");
-    append_uint(line_, frame_);
-    if (o.ok) {
-      line_.append(",\"ok\":true,\"id\":");
-      append_json_string(line_, o.id);
-    } else {
-      line_.append(",\"ok\":false,\"error\":");
-      append_json_string(line_, reject_code_name(o.rejection->code));
-      line_.append(",\"message\":");
-      append_json_string(line_, o.rejection->message);
-    }
-    line_.append("}\n");
-    replies_.add(l_.pipeline_.open_batch_id(), line_);
-    l_.waiting_.insert(this);
+    replies_.add_written(l_.pipeline_.open_batch_id(), [&](std::string& out) {
+      out.append("{\"frame\":");
+      append_uint(out, frame_);
+      if (o.ok) {
+        out.append(",\"ok\":true,\"id\":");
+        append_json_string(out, o.id);
+      } else {
+        out.append(",\"ok\":false,\"error\":");
+        append_json_string(out, reject_code_name(o.rejection->code));
+        out.append(",\"message\":");
+        append_json_string(out, o.rejection->message);
+      }
+      out.append("}\n");
+    });
+    l_.list_waiting(*this);
   }
 
   void flush() {
@@ -335,7 +335,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   StreamFramer framer_;
   std::string carry_;
   ReplyQueue replies_;
-  std::string line_;
+  bool listed_waiting_ = false;  // in l_.waiting_: one hash lookup per batch, not per reply
   uint64_t frame_ = 0;
   bool first_seen_ = false;
   bool ack_ = false;
@@ -471,8 +471,9 @@ void StreamListener::on_durable() {
     if (auto it = sessions_.find(s); it != sessions_.end()) waiting.push_back(it->second);
   waiting_.clear();
   for (auto& s : waiting) {
+    s->listed_waiting_ = false;
     s->release(durable);
-    if (!s->closed_ && s->has_unreleased()) waiting_.insert(s.get());
+    if (!s->closed_ && s->has_unreleased()) list_waiting(*s);
   }
   if (pipeline_.backlogged()) return;
   std::vector<std::weak_ptr<StreamSession>> paused;
@@ -481,8 +482,15 @@ void StreamListener::on_durable() {
     if (auto s = w.lock()) s->resume();
 }
 
+void StreamListener::list_waiting(StreamSession& s) {
+  if (s.listed_waiting_) return;
+  s.listed_waiting_ = true;
+  waiting_.insert(&s);
+}
+
 void StreamListener::remove(StreamSession* s) {
   waiting_.erase(s);
+  s->listed_waiting_ = false;
   auto it = sessions_.find(s);
   if (it == sessions_.end()) return;
   auto keep = it->second;  // destroyed after its member function returns

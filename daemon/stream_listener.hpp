@@ -51,6 +51,8 @@ class StreamListener {
   void accept();
   void sweep();
   void remove(StreamSession* s);
+  // Adds `s` to waiting_ unless it is listed already.
+  void list_waiting(StreamSession& s);
   char* read_buffer() { return buffer_.data(); }
   size_t read_capacity() const { return capacity_; }
 
