@@ -252,6 +252,6 @@ int main(int argc, char** argv) {
   std::printf(
       "  threads, cpu_s_per_million:%s (busy all the time: %.3f) loadgen=%.3f | minor_faults_per_1k_events=%.1f\n",
       by_thread.c_str(), wall / millions, own_cpu / millions,
-              static_cast<double>(after.minor_faults - before.minor_faults) / (millions * 1000));
+      static_cast<double>(after.minor_faults - before.minor_faults) / (millions * 1000));
   return (failed || rejected || acked != opt.events || !clean_exit) ? 1 : 0;
 }
