@@ -69,7 +69,16 @@ void FileStream::set_policy(const RotateConfig& rotate, const RetentionConfig& r
 
 int FileStream::save_state() {
   std::string s = "next_file=" + std::to_string(next_counter_) + "\nnext_sequence=" + std::to_string(next_sequence_) + "\n";
-  return fs_.replace_file(opt_.state_file, s);
+  int r = fs_.replace_file(opt_.state_file, s);
+  if (r == -ENOENT) {
+    // The state directory was removed under a running traild: create it again, as open_new
+    // does the trail's directory. The counters in memory are the truth, so nothing is lost;
+    // without this no new file could ever open, and a SIGTERM drain would wait forever.
+    const size_t slash = opt_.state_file.rfind('/');
+    if (slash != std::string::npos && slash > 0 && make_directories(opt_.state_file.substr(0, slash), 0750) == 0)
+      r = fs_.replace_file(opt_.state_file, s);
+  }
+  return r;
 }
 
 int FileStream::close_active() {

@@ -44,6 +44,25 @@ TEST(OutputFaults, DeletedOrMovedDirectoryIsRecreatedAndAcknowledgedEventsAreInT
   EXPECT_EQ(d.stop(), 0);
 }
 
+// Everything traild keeps removed at once (a cleanup that wipes its whole directory): the
+// state directory comes back with the output directory, the next event is written and
+// acknowledged, and SIGTERM still drains and exits.
+TEST(OutputFaults, DeletedStateAndOutputDirectoriesAreRecreated) {
+  Daemon d("state-deleted");
+  d.start();
+  Client c(d.stream());
+  c.send(kAckHandshake + event_frame("before"));
+  ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+
+  fs::remove_all(d.dir() / "state");
+  fs::remove_all(d.output());
+  c.send(event_frame("after-wipe"));
+  ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos) << d.log();
+  EXPECT_TRUE(in_trail(d, "after-wipe")) << d.log();
+  EXPECT_TRUE(fs::exists(d.dir() / "state")) << d.log();
+  EXPECT_EQ(d.stop(), 0) << d.log();
+}
+
 // A symlink put where the output directory was is never followed: nothing is written
 // through it and nothing is acknowledged until a real directory is back.
 TEST(OutputFaults, SymlinkInPlaceOfTheDirectoryIsNeverFollowed) {
