@@ -177,6 +177,14 @@ bool Pipeline::load_event(std::string_view msg, SourceKind kind, const ClientCho
 
 Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender, SourceKind kind,
                                    const ClientChoice& choice) {
+  const uint64_t batch = batch_.id;  // ingest_record may submit it and open the next one
+  Outcome o = ingest_record(record, sender, kind, choice);
+  o.batch_id = batch;
+  return o;
+}
+
+Pipeline::Outcome Pipeline::ingest_record(std::string_view record, const Sender& sender, SourceKind kind,
+                                          const ClientChoice& choice) {
   const int64_t now = now_unix_ms();
   touched_ = true;
   stats_.received += kind != SourceKind::Internal;
@@ -255,7 +263,10 @@ Pipeline::Outcome Pipeline::reject_oversize(std::string_view head, uint64_t size
   rejection_.message = "event is " + std::string(size > head.size() + 1 ? "at least " : "") + std::to_string(size) +
                        " bytes, more than input.max_event_bytes (" + std::to_string(parser_.limits().max_event_bytes) +
                        ")";
-  return reject(head, size, sender, kind, now_unix_ms());
+  const uint64_t batch = batch_.id;  // reject may submit it and open the next one
+  Outcome o = reject(head, size, sender, kind, now_unix_ms());
+  o.batch_id = batch;
+  return o;
 }
 
 // One quarantine line: what was rejected, why, from whom and when. The raw frame, its secret

@@ -58,6 +58,11 @@ class Pipeline {
     bool ok = false;
     std::string_view id;                  // event.id, valid until the next call
     const Rejection* rejection = nullptr;  // when !ok, valid until the next call
+    // The batch the frame went into: its reply may be sent once this batch is durable. Not
+    // the batch open after the call, which is a new, empty one when the frame filled its
+    // batch (an empty batch is never submitted, so a reply waiting for it would wait until
+    // some other event arrived).
+    uint64_t batch_id = 0;
   };
 
   // Opens the trail of a tenant (a tenant_directory_name) seen for the first time, and
@@ -80,8 +85,6 @@ class Pipeline {
   // traild's own events (start, stop, reload, retention). `json` must be a valid event.
   void emit_internal(std::string_view json);
 
-  // Replies to frames of the open batch may be sent once this batch id is durable.
-  uint64_t open_batch_id() const { return open_id_; }
   uint64_t durable_batch_id() const { return durable_id_; }
   bool all_durable() const { return !touched_ && durable_id_ == submitted_id_; }
   // True while more than output.max_queue_bytes wait to be written: stop reading sockets.
@@ -112,6 +115,7 @@ class Pipeline {
   bool load_event(std::string_view msg, SourceKind kind, const ClientChoice& choice, Dialect& dialect);
   void canonical_syslog_fields();
   Outcome reject(std::string_view raw, uint64_t size, const Sender& sender, SourceKind kind, int64_t now_ms);
+  Outcome ingest_record(std::string_view record, const Sender& sender, SourceKind kind, const ClientChoice& choice);
   // The trail the built event goes to (output.route_by); false, with rejection_ set, when its
   // tenant's trail cannot be opened.
   bool route(uint32_t& trail);

@@ -68,6 +68,23 @@ TEST(Daemon, AcknowledgesInOrderAndRejectsWithReasons) {
 
 // Rejected frames keep no secret in clear either: the quarantine holds them redacted as text
 // (daemon/raw_redactor.hpp), whether they are JSON, syslog text or not UTF-8.
+// An event that fills its batch on its own (batches are a quarter of max_queue_bytes) is
+// submitted at once; its acknowledgement must come when that batch is durable, not wait for
+// the next, empty batch, which only another event would ever submit. The same goes for a
+// rejected frame, whose quarantine line fills the batch.
+TEST(Daemon, AnEventThatFillsItsBatchIsAcknowledgedWithoutAnotherEvent) {
+  Daemon d("fills-batch", "  max_queue_bytes: 64KiB\n");  // batches of 16 KiB
+  d.start();
+  Client c(d.stream());
+  c.send(kAckHandshake + "{\"event\":{\"action\":\"fills-batch\"},\"message\":\"" + std::string(20'000, 'm') +
+         "\"}\n");
+  EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos) << d.log();
+  c.send("{\"event\":{\"action\":\"fills-batch\",\"outcome\":\"ok\"},\"message\":\"" + std::string(20'000, 'm') +
+         "\"}\n");
+  EXPECT_NE(c.read_line().find("\"ok\":false"), std::string::npos) << d.log();
+  EXPECT_EQ(d.stop(), 0);
+}
+
 TEST(Daemon, QuarantinedFramesHaveTheirSecretsRedacted) {
   Daemon d("quarantine-redaction");
   d.start();
