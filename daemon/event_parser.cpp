@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstring>
 #include <functional>
+#include <utility>
 
 #include "common/clock.hpp"
 #include "common/ip_address.hpp"
@@ -41,19 +42,25 @@ const ecs::Node* schema_for_children(const ecs::Node* schema) {
 }
 
 // A short, safe rendering of a value for an error message.
-std::string preview(element v) {
+std::string preview(const ScalarValue& v) {
   std::string out;
-  switch (v.type()) {
-    case element_type::STRING: append_json_preview(out, v.get_string().value_unsafe(), kPreviewBytes); return out;
-    case element_type::INT64: append_int(out, v.get_int64().value_unsafe()); return out;
-    case element_type::UINT64: append_uint(out, v.get_uint64().value_unsafe()); return out;
-    case element_type::DOUBLE: append_double(out, v.get_double().value_unsafe()); return out;
-    case element_type::BOOL: return v.get_bool().value_unsafe() ? "true" : "false";
-    case element_type::NULL_VALUE: return "null";
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+  switch (v.type) {
+    case ScalarValue::Type::String: append_json_preview(out, v.string, kPreviewBytes); return out;
+    case ScalarValue::Type::Int64: append_int(out, v.int64); return out;
+    case ScalarValue::Type::Uint64: append_uint(out, v.uint64); return out;
+    case ScalarValue::Type::Double: append_double(out, v.number); return out;
+    case ScalarValue::Type::Bool: return v.boolean ? "true" : "false";
+    case ScalarValue::Type::Null: return "null";
   }
   return "a value";
+}
+
+std::string preview(element v) {
+  switch (v.type()) {
+    case element_type::ARRAY: return "an array";
+    case element_type::OBJECT: return "an object";
+    default: return preview(ScalarValue::of(v));
+  }
 }
 
 // True when `record` may hold the escape \u0000 (a NUL once unescaped): then keys and strings
@@ -140,17 +147,38 @@ bool EventParser::fail_here(RejectCode code, std::string_view what) {
 }
 
 bool EventParser::parse(std::string_view record, ParsedEvent& out, Rejection& why, ParseOptions options) {
-  return load(record, why) && build(out, why, options);
+  return load(record, why, 0, Layouts::Allowed) && build(out, why, options);
 }
 
-bool EventParser::load(std::string_view record, Rejection& why, size_t max_bytes) {
+bool EventParser::load(std::string_view record, Rejection& why, size_t max_bytes, Layouts layouts) {
   why_ = &why;
   loaded_ = false;
+  layout_shape_ = nullptr;
+  record_ = record;
   if (max_bytes == 0) max_bytes = limits_.max_event_bytes;
   if (record.size() > max_bytes)
     return fail(RejectCode::TooLarge, "event is " + std::to_string(record.size()) +
                                           " bytes, more than input.max_event_bytes (" +
                                           std::to_string(limits_.max_event_bytes) + ")");
+  if (layouts == Layouts::Allowed) {
+    for (const EventShape& shape : shapes_) {
+      if (shape.layout.match(record, layout_values_)) {  // so no backslash and no DEL
+        layout_shape_ = &shape;
+        check_nul_ = false;
+        verbatim_ = true;
+        loaded_ = true;
+        return true;
+      }
+    }
+  }
+  const char* backslash = static_cast<const char*>(std::memchr(record.data(), '\\', record.size()));
+  check_nul_ = backslash != nullptr && may_contain_escaped_nul(record, backslash);
+  verbatim_ = backslash == nullptr && std::memchr(record.data(), 0x7f, record.size()) == nullptr;
+  return load_document();
+}
+
+bool EventParser::load_document() {
+  const std::string_view record = record_;
   // A dialect record's ECS form may be larger than input.max_event_bytes (up to max_bytes):
   // grow for it when it comes, so deployments without dialect records keep the small buffers.
   if (record.size() >= parser_.capacity() && parser_.allocate(record.size() + 1, limits_.max_depth + 1))
@@ -177,9 +205,6 @@ bool EventParser::load(std::string_view record, Rejection& why, size_t max_bytes
   }
   if (doc.type() != element_type::OBJECT)
     return fail(RejectCode::NotObject, "expected a JSON object, got " + preview(doc));
-  const char* backslash = static_cast<const char*>(std::memchr(record.data(), '\\', record.size()));
-  check_nul_ = backslash != nullptr && may_contain_escaped_nul(record, backslash);
-  verbatim_ = backslash == nullptr && std::memchr(record.data(), 0x7f, record.size()) == nullptr;
   document_ = doc.get_object().value_unsafe();
   loaded_ = true;
   return true;
@@ -197,6 +222,15 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   }
   if (!loaded_) return fail(RejectCode::InvalidJson, "internal error: build() without a loaded document");
   loaded_ = false;  // the tree points into the document; a second build would duplicate it
+  if (layout_shape_ != nullptr) {
+    const EventShape& shape = *std::exchange(layout_shape_, nullptr);
+    if (shape.options == options_ && replay_layout(shape, out)) return true;
+    // A value to refuse, or other options: the document gives the answer and the error.
+    out.clear();
+    at(0);
+    if (!load_document()) return false;
+    loaded_ = false;
+  }
   // A record that may hold an escaped NUL needs the NUL checks, which replay() skips.
   recording_on_ = !check_nul_;
   if (recording_on_ && replay(out)) return true;
@@ -253,6 +287,7 @@ void EventParser::keep_shape(ParsedEvent& out) {
   shape.options = options_;
   out.shape_id = last_shape_id.fetch_add(1, std::memory_order_relaxed) + 1;
   shape.tree = out;
+  learn_layout(shape);
   key_offsets_.clear();
   for (const TreeNode& n : shape.tree.nodes) {
     key_offsets_.push_back(static_cast<uint32_t>(shape.keys.size()));
@@ -262,6 +297,24 @@ void EventParser::keep_shape(ParsedEvent& out) {
     TreeNode& n = shape.tree.nodes[i];
     n.key = std::string_view(shape.keys).substr(key_offsets_[i], n.key.size());
   }
+}
+
+// Learns the byte layout of the record just built into `shape`, when load() could match it
+// later: no backslash or DEL, an `event` field (so dialect detection says ECS), and at most
+// kMaxLayoutBytes, so a shape's layout costs no more memory than its other parts.
+void EventParser::learn_layout(EventShape& shape) {
+  constexpr size_t kMaxLayoutBytes = 16 << 10;
+  shape.layout.clear();
+  shape.laid_out.clear();
+  if (!verbatim_ || record_.size() > kMaxLayoutBytes || shape.tree.event_node == kNoNode ||
+      shape.tree.nodes[shape.tree.event_node].parent != 0)
+    return;
+  for (size_t i = 0; i < shape.steps.size(); ++i) {
+    const ShapeStep& s = shape.steps[i];
+    if (s.kind == ShapeStep::Kind::Scalar)
+      shape.laid_out.push_back({s.at, s.schema, i > 0 && shape.steps[i - 1].kind == ShapeStep::Kind::Key});
+  }
+  if (!shape.layout.learn(record_, shape.laid_out.size())) shape.laid_out.clear();
 }
 
 bool EventParser::replay(ParsedEvent& out) {
@@ -289,6 +342,28 @@ bool EventParser::replay(ParsedEvent& out) {
   return false;
 }
 
+bool EventParser::replay_layout(const EventShape& shape, ParsedEvent& out) {
+  out = shape.tree;
+  out.verbatim_strings = true;  // load() matches only records without backslash or DEL
+  has_action_ = false;
+  for (size_t i = 0; i < shape.laid_out.size(); ++i) {
+    const EventShape::LaidOutValue& slot = shape.laid_out[i];
+    ScalarValue& value = out.nodes[slot.node].value;
+    value = layout_values_[i];
+    at(slot.node);
+    if (slot.member && slot.schema != nullptr && special_[ecs::index_of(slot.schema)] &&
+        !capture_special(slot.node, slot.schema, value, false))
+      return false;
+    if (!check_scalar(slot.schema, value)) return false;
+  }
+  // Array members capture_special looks at (host.hostname, say) leave only what the shape's
+  // tree has already: the array's kind decides, not its items.
+  if (!has_action_) return false;
+  ++replayed_;
+  ++read_by_layout_;
+  return true;
+}
+
 bool EventParser::replay_object(const EventShape& shape, simdjson::dom::object obj, size_t& step) {
   const auto& steps = shape.steps;
   if (step >= steps.size() || steps[step].kind != ShapeStep::Kind::Object || steps[step].count != obj.size())
@@ -310,16 +385,18 @@ bool EventParser::replay_value(const EventShape& shape, element value, size_t& s
   if (type == element_type::OBJECT) return replay_object(shape, value.get_object().value_unsafe(), step);
   if (step >= shape.steps.size()) return false;
   const ShapeStep& s = shape.steps[step++];
-  if (type != element_type::ARRAY) {
+  const bool array = type == element_type::ARRAY;
+  ScalarValue& scalar = out_->nodes[s.at].value;
+  if (!array) {
     if (s.kind != ShapeStep::Kind::Scalar) return false;
-    out_->nodes[s.at].value = value;
+    scalar = ScalarValue::of(value);
   } else if (s.kind != ShapeStep::Kind::Array) {
     return false;
   }
   at(s.at);
-  if (member && s.schema != nullptr && special_[ecs::index_of(s.schema)] && !capture_special(s.at, s.schema, value))
+  if (member && s.schema != nullptr && special_[ecs::index_of(s.schema)] && !capture_special(s.at, s.schema, scalar, array))
     return false;
-  if (type != element_type::ARRAY) return check_scalar(s.schema, value);
+  if (!array) return check_scalar(s.schema, scalar);
   const simdjson::dom::array items = value.get_array().value_unsafe();
   if (items.size() != s.count) return false;
   for (element item : items)
@@ -388,7 +465,8 @@ bool EventParser::add_member(uint32_t parent, const ecs::Node* schema, std::stri
     if (existing != kNoNode) return fail_here(RejectCode::DuplicateKey, "duplicate key");
     const bool array = value.type() == element_type::ARRAY;
     uint32_t node = new_child(parent, seg, array ? TreeNode::Kind::Array : TreeNode::Kind::Scalar);
-    if (child_schema != nullptr && special_[ecs::index_of(child_schema)] && !capture_special(node, child_schema, value))
+    if (child_schema != nullptr && special_[ecs::index_of(child_schema)] &&
+        !capture_special(node, child_schema, array ? ScalarValue() : ScalarValue::of(value), array))
       return false;
     if (!add_value(node, child_schema, value, depth)) return false;
     break;
@@ -401,8 +479,8 @@ bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element valu
   at(node);
   if (recording_on_) record_value(node, schema, value);
   if (value.type() != element_type::ARRAY) {
-    nodes[node].value = value;
-    return check_scalar(schema, value);
+    nodes[node].value = ScalarValue::of(value);
+    return check_scalar(schema, nodes[node].value);
   }
   if (schema == schema_event_ || schema == schema_host_)
     return fail_here(RejectCode::TypeMismatch, "expected an object, got an array");
@@ -429,14 +507,14 @@ bool EventParser::add_value(uint32_t node, const ecs::Node* schema, element valu
   return true;
 }
 
-bool EventParser::check_scalar(const ecs::Node* schema, element v) {
-  const element_type t = v.type();
-  if (t == element_type::STRING && check_nul_) {
-    std::string_view s = v.get_string().value_unsafe();
-    if (std::memchr(s.data(), '\0', s.size()))
+bool EventParser::check_scalar(const ecs::Node* schema, const ScalarValue& v) {
+  using T = ScalarValue::Type;
+  const T t = v.type;
+  if (t == T::String && check_nul_) {
+    if (std::memchr(v.string.data(), '\0', v.string.size()))
       return fail_here(RejectCode::NulCharacter, "NUL character (\\u0000) in a string");
   }
-  if (schema == nullptr || t == element_type::NULL_VALUE) return true;
+  if (schema == nullptr || t == T::Null) return true;
   auto mismatch = [&](std::string_view expected) {
     return fail_here(RejectCode::TypeMismatch, "expected " + std::string(expected) + ", got " + preview(v));
   };
@@ -447,10 +525,10 @@ bool EventParser::check_scalar(const ecs::Node* schema, element v) {
       return mismatch("object");
     case ecs::FieldType::Keyword:
     case ecs::FieldType::Text: {
-      if (t != element_type::STRING) return mismatch(ecs::type_name(schema->type));
+      if (t != T::String) return mismatch(ecs::type_name(schema->type));
       auto allowed = ecs::allowed_values(schema);
       if (allowed.empty()) return true;
-      std::string_view s = v.get_string().value_unsafe();
+      std::string_view s = v.string;
       for (auto a : allowed)
         if (a == s) return true;
       std::string list;
@@ -458,30 +536,30 @@ bool EventParser::check_scalar(const ecs::Node* schema, element v) {
       return fail_here(RejectCode::TypeMismatch, "expected one of " + list + "; got " + preview(v));
     }
     case ecs::FieldType::Long:
-      return t == element_type::INT64 ? true : mismatch("long");
+      return t == T::Int64 ? true : mismatch("long");
     case ecs::FieldType::UnsignedLong:
-      return t == element_type::UINT64 || (t == element_type::INT64 && v.get_int64().value_unsafe() >= 0)
+      return t == T::Uint64 || (t == T::Int64 && v.int64 >= 0)
                  ? true
                  : mismatch("unsigned_long");
     case ecs::FieldType::Integer: {
-      if (t != element_type::INT64) return mismatch("integer");
-      int64_t n = v.get_int64().value_unsafe();
+      if (t != T::Int64) return mismatch("integer");
+      int64_t n = v.int64;
       return n >= INT32_MIN && n <= INT32_MAX ? true : mismatch("integer");
     }
     case ecs::FieldType::Float:
-      return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE ? true
+      return t == T::Int64 || t == T::Uint64 || t == T::Double ? true
                                                                                                 : mismatch("number");
     case ecs::FieldType::Boolean:
-      return t == element_type::BOOL ? true : mismatch("boolean");
+      return t == T::Bool ? true : mismatch("boolean");
     case ecs::FieldType::Date:
       if (schema == schema_timestamp_) return true;  // capture_special parsed it already
-      if (t == element_type::STRING && parse_rfc3339_ms(v.get_string().value_unsafe())) return true;
+      if (t == T::String && parse_rfc3339_ms(v.string)) return true;
       return mismatch("an RFC 3339 date");
     case ecs::FieldType::Ip:
-      if (t == element_type::STRING && is_ip_address(v.get_string().value_unsafe())) return true;
+      if (t == T::String && is_ip_address(v.string)) return true;
       return mismatch("an IP address");
     case ecs::FieldType::GeoPoint:
-      return t == element_type::STRING || t == element_type::DOUBLE || t == element_type::INT64
+      return t == T::String || t == T::Double || t == T::Int64
                  ? true
                  : mismatch("geo_point");
   }
@@ -490,18 +568,19 @@ bool EventParser::check_scalar(const ecs::Node* schema, element v) {
 
 // Fields traild reads or replaces (those special_ marks; add_member calls this for no other).
 // They must be single values.
-bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, element v) {
-  const bool is_string = v.type() == element_type::STRING;
+bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, const ScalarValue& v, bool array) {
+  const bool is_string = !array && v.is_string();
+  auto preview = [&](const ScalarValue& value) { return array ? std::string("an array") : traild::preview(value); };
   auto& n = out_->nodes[node];
   if (schema == schema_timestamp_) {
     std::optional<int64_t> ms;
-    if (is_string) ms = parse_rfc3339_ms(v.get_string().value_unsafe());
+    if (is_string) ms = parse_rfc3339_ms(v.string);
     if (!ms) return fail_here(RejectCode::InvalidTimestamp, "expected an RFC 3339 date-time, got " + preview(v));
     out_->has_timestamp = true;
     out_->timestamp_ms = *ms;
     n.omit = true;
   } else if (schema == schema_event_id_) {
-    std::string_view s = is_string ? v.get_string().value_unsafe() : std::string_view();
+    std::string_view s = is_string ? v.string : std::string_view();
     if (!is_string || !is_valid_event_id(s))
       return fail_here(RejectCode::InvalidEventId,
                        "expected a string of 1 to 128 bytes without control characters, got " + preview(v));
@@ -511,15 +590,15 @@ bool EventParser::capture_special(uint32_t node, const ecs::Node* schema, elemen
              set_aside_attested(node, schema)) {
     return true;
   } else if (schema == schema_event_created_) {
-    if (v.type() == element_type::ARRAY) return fail_here(RejectCode::TypeMismatch, "expected a date, got an array");
+    if (array) return fail_here(RejectCode::TypeMismatch, "expected a date, got an array");
     out_->claimed_created = node;
     n.omit = true;
   } else if (schema == schema_event_kind_) {
-    if (v.type() == element_type::ARRAY)
+    if (array)
       return fail_here(RejectCode::TypeMismatch, "expected a single keyword, got an array");
     out_->has_kind = true;
   } else if (schema == schema_event_action_) {
-    if (!is_string || v.get_string().value_unsafe().empty())
+    if (!is_string || v.string.empty())
       return fail_here(RejectCode::TypeMismatch, "expected a non-empty string, got " + preview(v));
     has_action_ = true;
   } else if (schema == schema_host_hostname_) {

@@ -52,20 +52,30 @@ class EventParser {
   // JSON syntax, UTF-8 and that the record is an object; document() is valid until the next
   // load(). build() validates the loaded document into `out`, each object's members in
   // canonical key order (sort_members).
-  bool load(std::string_view record, Rejection& why, size_t max_bytes = 0);
+  //
+  // With `layouts` (Layouts::Allowed), load() first reads the record against the byte
+  // layouts of known shapes (daemon/record_layout.hpp); when one matches it skips simdjson,
+  // laid_out() is true and there is no document(). Only a record with an `event` field
+  // matches, so dialect detection would call it ECS.
+  enum class Layouts : uint8_t { NotAllowed, Allowed };
+  bool load(std::string_view record, Rejection& why, size_t max_bytes = 0, Layouts layouts = Layouts::NotAllowed);
+  bool laid_out() const { return layout_shape_ != nullptr; }
   simdjson::dom::object document() const { return document_; }
   bool build(ParsedEvent& out, Rejection& why, ParseOptions options = {});
 
-  // Records accepted by checking their values against a known shape (daemon/event_shape.hpp).
+  // Records accepted by checking their values against a known shape (daemon/event_shape.hpp),
+  // and how many of those were read through a byte layout, without simdjson.
   uint64_t replayed() const { return replayed_; }
+  uint64_t read_by_layout() const { return read_by_layout_; }
 
  private:
   bool add_members(simdjson::dom::object obj, uint32_t parent, const ecs::Node* schema, uint32_t depth);
   bool add_member(uint32_t parent, const ecs::Node* schema, std::string_view key,
                   simdjson::dom::element value, uint32_t depth);
   bool add_value(uint32_t node, const ecs::Node* schema, simdjson::dom::element value, uint32_t depth);
-  bool check_scalar(const ecs::Node* schema, simdjson::dom::element value);
-  bool capture_special(uint32_t node, const ecs::Node* schema, simdjson::dom::element value);
+  bool check_scalar(const ecs::Node* schema, const ScalarValue& value);
+  // `value` is null when the field's value is an array (`array`).
+  bool capture_special(uint32_t node, const ecs::Node* schema, const ScalarValue& value, bool array);
   bool set_aside_attested(uint32_t node, const ecs::Node* schema);
   uint32_t find_child(uint32_t parent, std::string_view key);
   uint32_t new_child(uint32_t parent, std::string_view key, TreeNode::Kind kind);
@@ -75,6 +85,11 @@ class EventParser {
   // to refuse: build() then builds the tree and gives the error). record_*() and
   // keep_shape() note the shape of the record build() is working through.
   bool replay(ParsedEvent& out);
+  // The same from the values a byte layout read (load() with Layouts::Allowed).
+  bool replay_layout(const EventShape& shape, ParsedEvent& out);
+  // load()'s simdjson part: parses record_ into document_.
+  bool load_document();
+  void learn_layout(EventShape& shape);
   bool replay_object(const EventShape& shape, simdjson::dom::object obj, size_t& step);
   bool replay_value(const EventShape& shape, simdjson::dom::element value, size_t& step, bool member);
   void record_object(simdjson::dom::object obj);
@@ -89,6 +104,9 @@ class EventParser {
   simdjson::dom::parser parser_;
   simdjson::dom::object document_;
   bool loaded_ = false;
+  std::string_view record_;                  // the record load() was given
+  const EventShape* layout_shape_ = nullptr;  // the shape whose layout the record matched
+  std::vector<ScalarValue> layout_values_;    // the values that layout read
   ParsedEvent* out_ = nullptr;
   Rejection* why_ = nullptr;
   ParseOptions options_;
@@ -115,6 +133,7 @@ class EventParser {
   EventShape recording_;   // the shape build() is noting; swapped into shapes_ when valid
   bool recording_on_ = false;
   uint64_t replayed_ = 0;
+  uint64_t read_by_layout_ = 0;
   std::vector<uint32_t> key_offsets_;  // keep_shape()'s scratch
   std::vector<uint32_t> sort_scratch_;  // sort_members()' scratch
 

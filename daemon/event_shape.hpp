@@ -13,6 +13,7 @@
 
 #include "daemon/ecs_schema.hpp"
 #include "daemon/event_tree.hpp"
+#include "daemon/record_layout.hpp"
 
 namespace traild {
 
@@ -37,10 +38,22 @@ struct EventShape {
   std::string keys;  // the Key steps' keys and the tree's keys, back to back
   ParsedEvent tree;  // as built, its keys pointing into `keys`
 
+  // The bytes of a record of this shape, when it could be learned (EventParser::keep_shape),
+  // and where each of its scalar values goes, in document order.
+  struct LaidOutValue {
+    uint32_t node;
+    const ecs::Node* schema;
+    bool member;  // an object member's value, not an array item
+  };
+  RecordLayout layout;
+  std::vector<LaidOutValue> laid_out;
+
   std::string_view key(const ShapeStep& s) const { return std::string_view(keys).substr(s.at, s.count); }
   void clear() {
     steps.clear();
     keys.clear();
+    layout.clear();
+    laid_out.clear();
   }
 };
 

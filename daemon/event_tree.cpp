@@ -6,6 +6,48 @@
 
 namespace traild {
 
+ScalarValue ScalarValue::of(simdjson::dom::element v) {
+  using simdjson::dom::element_type;
+  ScalarValue out;
+  out.element = v;
+  switch (v.type()) {
+    case element_type::STRING:
+      out.type = Type::String;
+      out.string = v.get_string().value_unsafe();
+      break;
+    case element_type::INT64:
+      out.type = Type::Int64;
+      out.int64 = v.get_int64().value_unsafe();
+      break;
+    case element_type::UINT64:
+      out.type = Type::Uint64;
+      out.uint64 = v.get_uint64().value_unsafe();
+      break;
+    case element_type::DOUBLE:
+      out.type = Type::Double;
+      out.number = v.get_double().value_unsafe();
+      break;
+    case element_type::BOOL:
+      out.type = Type::Bool;
+      out.boolean = v.get_bool().value_unsafe();
+      break;
+    default: break;  // null; arrays and objects are tree nodes, never scalars
+  }
+  return out;
+}
+
+std::string ScalarValue::text() const {
+  switch (type) {
+    case Type::String: return std::string(string);
+    case Type::Int64: return std::to_string(int64);
+    case Type::Uint64: return std::to_string(uint64);
+    case Type::Double: return simdjson::minify(element);
+    case Type::Bool: return boolean ? "true" : "false";
+    case Type::Null: return "null";
+  }
+  return {};
+}
+
 void sort_members(ParsedEvent& event, std::vector<uint32_t>& scratch) {
   auto& nodes = event.nodes;
   for (TreeNode& obj : nodes) {

@@ -14,6 +14,47 @@ namespace traild {
 
 inline constexpr uint32_t kNoNode = UINT32_MAX;
 
+// A scalar's value. The parser reads it from simdjson's document or, for a record laid out
+// byte for byte like one it has seen (daemon/record_layout.hpp), from the record itself:
+// either way `string` points into memory valid until the parser's next load().
+struct ScalarValue {
+  enum class Type : uint8_t { Null, Bool, Int64, Uint64, Double, String };
+  Type type = Type::Null;
+  union {
+    bool boolean;
+    int64_t int64 = 0;
+    uint64_t uint64;
+    double number;
+  };
+  std::string_view string;
+  // The value in simdjson's document, when it was read from there. Only a double needs it:
+  // its text() is simdjson's rendering, as it has always been.
+  simdjson::dom::element element;
+
+  static ScalarValue of(simdjson::dom::element v);
+  static ScalarValue of_string(std::string_view s) {
+    ScalarValue v;
+    v.type = Type::String;
+    v.string = s;
+    return v;
+  }
+  static ScalarValue of_int64(int64_t n) {
+    ScalarValue v;
+    v.type = Type::Int64;
+    v.int64 = n;
+    return v;
+  }
+  static ScalarValue of_bool(bool b) {
+    ScalarValue v;
+    v.type = Type::Bool;
+    v.boolean = b;
+    return v;
+  }
+  bool is_string() const { return type == Type::String; }
+  // A string's own bytes; any other value as its compact JSON text ("12", "true", "null").
+  std::string text() const;
+};
+
 struct TreeNode {
   enum class Kind : uint8_t { Object, Array, Scalar };
   Kind kind = Kind::Object;
@@ -26,7 +67,7 @@ struct TreeNode {
   uint32_t next_sibling = kNoNode;
   uint32_t child_count = 0;
   uint32_t redaction = kNoNode;  // index into ParsedEvent::redactions: write that instead of the value
-  simdjson::dom::element value;  // Scalar only
+  ScalarValue value;             // Scalar only
 };
 
 // How a record is to be parsed; the tree records the claims these set aside.

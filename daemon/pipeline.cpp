@@ -161,8 +161,13 @@ bool Pipeline::decode_record(std::string_view record, SourceKind kind, std::stri
 }
 
 bool Pipeline::load_event(std::string_view msg, SourceKind kind, const ClientChoice& choice, Dialect& dialect) {
-  if (!parser_.load(msg, rejection_)) return false;
   dialect = kind == SourceKind::Internal ? Dialect::Ecs : choice.dialect.value_or(dialect_);
+  // A record laid out like a known shape's has an `event` field, which makes it ECS when
+  // the dialect is detected; other dialects need the document to map.
+  const bool maybe_ecs = dialect == Dialect::Ecs || dialect == Dialect::Auto;
+  if (!parser_.load(msg, rejection_, 0, maybe_ecs ? EventParser::Layouts::Allowed : EventParser::Layouts::NotAllowed))
+    return false;
+  if (parser_.laid_out()) dialect = Dialect::Ecs;
   if (dialect == Dialect::Auto) {
     auto found = detect_dialect(parser_.document(), rejection_);
     if (!found) return false;
@@ -172,7 +177,8 @@ bool Pipeline::load_event(std::string_view msg, SourceKind kind, const ClientCho
   if (!map_dialect(parser_.document(), dialect, {maas_zone_, choice.instance}, mapped_, rejection_)) return false;
   const size_t size = mapped_.size();
   mapped_.append(EventParser::kPadding, '\0');
-  return parser_.load({mapped_.data(), size}, rejection_, EventParser::kMappedSizeFactor * parser_.limits().max_event_bytes);
+  return parser_.load({mapped_.data(), size}, rejection_, EventParser::kMappedSizeFactor * parser_.limits().max_event_bytes,
+                      EventParser::Layouts::Allowed);
 }
 
 Pipeline::Outcome Pipeline::ingest(std::string_view record, const Sender& sender, SourceKind kind,

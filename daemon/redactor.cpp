@@ -50,9 +50,9 @@ void Redactor::replacement(const TreeNode& node, std::string& out) {
     out.assign(kRedacted);
     return;
   }
-  std::string_view value;
-  if (node.value.get_string().get(value) != simdjson::SUCCESS) {
-    scratch_ = simdjson::minify(node.value);  // numbers and booleans hash as their JSON text
+  std::string_view value = node.value.string;
+  if (!node.value.is_string()) {
+    scratch_ = node.value.text();  // numbers and booleans hash as their JSON text
     value = scratch_;
   }
   unsigned char mac[EVP_MAX_MD_SIZE];

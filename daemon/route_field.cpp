@@ -25,12 +25,12 @@ std::string_view RouteField::tenant(const ParsedEvent& event, std::string& scrat
   }
   const TreeNode& found = event.nodes[node];
   if (found.kind != TreeNode::Kind::Scalar) return {};
-  switch (found.value.type()) {
-    case simdjson::dom::element_type::STRING: return found.value.get_string().value_unsafe();
-    case simdjson::dom::element_type::INT64:
-    case simdjson::dom::element_type::UINT64:
-    case simdjson::dom::element_type::DOUBLE:
-      scratch = simdjson::minify(found.value);
+  switch (found.value.type) {
+    case ScalarValue::Type::String: return found.value.string;
+    case ScalarValue::Type::Int64:
+    case ScalarValue::Type::Uint64:
+    case ScalarValue::Type::Double:
+      scratch = found.value.text();
       return scratch;
     default: return {};
   }

@@ -1,8 +1,9 @@
 // libFuzzer target: the JSON validator, redaction and the ECS formatter together, and the
 // quarantine's redaction of a rejected frame as text. Checks: no crash; an accepted event
 // formats to exactly one line that is one valid JSON object; redacting a valid JSON frame as
-// text leaves valid JSON; a parser that knows shapes from earlier inputs (EventParser's
-// replay) judges and builds each input exactly as one that knows none; the pipeline's
+// text leaves valid JSON; a parser that knows shapes and byte layouts from earlier inputs
+// (EventParser's replay, daemon/record_layout.hpp) judges and builds each input exactly as
+// one that knows none; the pipeline's
 // template-keeping formatter writes the same line as format_ecs_line.
 #include <simdjson.h>
 

@@ -110,10 +110,10 @@ bool claim_differs(const ParsedEvent& ev, const AttestedSender& s, AttestedField
   if (node == kNoNode) return false;
   const TreeNode& n = ev.nodes[node];
   if (n.kind != TreeNode::Kind::Scalar) return true;
-  std::string_view str;
-  int64_t num = 0;
-  const bool is_str = n.value.get_string().get(str) == simdjson::SUCCESS;
-  const bool is_num = n.value.get_int64().get(num) == simdjson::SUCCESS;
+  const std::string_view str = n.value.string;
+  const int64_t num = n.value.int64;
+  const bool is_str = n.value.is_string();
+  const bool is_num = n.value.type == ScalarValue::Type::Int64;
   auto id_differs = [&](int64_t id) { return !(is_str && str == std::to_string(id)); };
   switch (f) {
     case AttestedField::Pid: return !(is_num && num == s.pid);

@@ -123,8 +123,8 @@ class GraviteeLine {
 
   std::string_view outcome_status() {
     const uint32_t n = scalar_at("event.outcome");
-    std::string_view v;
-    if (n == kNoNode || ev_.nodes[n].value.get_string().get(v)) return {};
+    if (n == kNoNode || !ev_.nodes[n].value.is_string()) return {};
+    const std::string_view v = ev_.nodes[n].value.string;
     if (v == "success") return "SUCCESS";
     if (v == "failure") return "FAILURE";
     return {};

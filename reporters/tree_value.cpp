@@ -12,18 +12,17 @@ void append_scalar_json(const ParsedEvent& event, uint32_t idx, Out& out) {
     out.append(event.redactions[n.redaction]);
     return;
   }
-  using simdjson::dom::element_type;
-  auto v = n.value;
-  switch (v.type()) {
-    case element_type::STRING:
-      if (event.verbatim_strings) append_json_verbatim(out, v.get_string().value_unsafe());
-      else append_json_string(out, v.get_string().value_unsafe());
+  const ScalarValue& v = n.value;
+  switch (v.type) {
+    case ScalarValue::Type::String:
+      if (event.verbatim_strings) append_json_verbatim(out, v.string);
+      else append_json_string(out, v.string);
       break;
-    case element_type::INT64: append_int(out, v.get_int64().value_unsafe()); break;
-    case element_type::UINT64: append_uint(out, v.get_uint64().value_unsafe()); break;
-    case element_type::DOUBLE: append_double(out, v.get_double().value_unsafe()); break;
-    case element_type::BOOL: out.append(v.get_bool().value_unsafe() ? "true" : "false"); break;
-    default: out.append("null"); break;  // arrays and objects are tree nodes, never scalars
+    case ScalarValue::Type::Int64: append_int(out, v.int64); break;
+    case ScalarValue::Type::Uint64: append_uint(out, v.uint64); break;
+    case ScalarValue::Type::Double: append_double(out, v.number); break;
+    case ScalarValue::Type::Bool: out.append(v.boolean ? "true" : "false"); break;
+    case ScalarValue::Type::Null: out.append("null"); break;
   }
 }
 

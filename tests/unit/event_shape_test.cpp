@@ -109,6 +109,7 @@ TEST(EventShape, ARecordOfAKnownShapeIsJudgedAndBuiltAsByANewParser) {
     }
   }
   EXPECT_GE(warm.replayed(), 2 * kNearShapes.size());  // kBase, each time but the first of each round
+  EXPECT_GE(warm.read_by_layout(), kNearShapes.size());  // kBase has no backslash: its bytes are learned
 }
 
 TEST(EventShape, AKnownShapeIsJudgedUnderTheOptionsOfTheRecordAtHand) {
@@ -183,6 +184,40 @@ TEST(EventShape, RandomValuesInInterleavedShapesAreJudgedAsByANewParser) {
     if (HasFailure()) return;
   }
   EXPECT_GT(warm.replayed(), 500u);
+  EXPECT_GT(warm.read_by_layout(), 100u);  // most records here hold an escaped quote: no layout
+}
+
+// A record laid out like a known one but with any of its bytes changed, inserted or removed
+// (to a control character, quote, backslash, DEL, byte of a UTF-8 sequence, digit, sign,
+// letter or space): whatever path it takes, it is judged as a new parser judges it.
+TEST(EventShape, ARecordOfAKnownLayoutWithAnyByteChangedIsJudgedAsByANewParser) {
+  const std::string base =
+      R"({"@timestamp":"2026-11-21T10:00:00.000Z","event":{"action":"user-login","category":["iam"],)"
+      R"("outcome":"success","id":"e-1","kind":"event"},"user":{"name":"alice","roles":["admin","auditor"]},)"
+      R"("source":{"ip":"10.0.0.1","port":22},"entity.target.id":"obj-1","labels":{"k":true,"n":null},)"
+      R"("process":{"pid":7,"name":"sshd"},"host.hostname":"h1","message":"hello wörld"})";
+  const std::string kBytes = std::string("\x01\x1f\"\\\x7f\xc3\xa9\xff-+.e0912 azZ{}[],:", 28);
+  std::mt19937 rng(777);
+  EventParser warm({1 << 16, 32});
+  uint64_t matched = 0;
+  for (int i = 0; i < 4000; ++i) {
+    ASSERT_TRUE(parse_with(warm, base, {false, false, true}).ok);  // its layout known again
+    std::string json = base;
+    for (int edits = 1 + static_cast<int>(rng() % 2); edits > 0; --edits) {
+      const size_t at = rng() % json.size();
+      const char byte = kBytes[rng() % kBytes.size()];
+      switch (rng() % 3) {
+        case 0: json[at] = byte; break;
+        case 1: json.insert(at, 1, byte); break;
+        default: json.erase(at, 1); break;
+      }
+    }
+    const uint64_t before = warm.read_by_layout();
+    expect_same_as_new_parser(warm, json, {false, false, true});
+    matched += warm.read_by_layout() - before;
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(matched, 200u);  // edits inside values that leave the layout: read through it
 }
 
 }  // namespace
