@@ -78,7 +78,7 @@ int FileStream::save_state() {
     if (slash != std::string::npos && slash > 0 && make_directories(opt_.state_file.substr(0, slash), 0750) == 0)
       r = fs_.replace_file(opt_.state_file, s);
   }
-  return r;
+  return r == 0 ? 0 : failed(r, opt_.state_file);
 }
 
 int FileStream::close_active() {
@@ -103,7 +103,7 @@ void FileStream::retire_active() {
 
 void FileStream::discard_active() {
   if (fd_ < 0) return;
-  const std::string path = opt_.directory + "/" + active_.name;
+  const std::string path = active_path();
   abandon_active();
   fs_.unlink(path);
 }
@@ -121,15 +121,15 @@ int FileStream::open_new(int64_t now_ms) {
   // trail anywhere. A removed directory is created again.
   int dir = fs_.check_directory(opt_.directory);
   if (dir == -ENOENT && make_directories(opt_.directory, 0750) == 0) dir = fs_.check_directory(opt_.directory);
-  if (dir != 0) return dir;
+  if (dir != 0) return failed(dir, opt_.directory);
   int fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
-  if (fd < 0) return fd;
+  if (fd < 0) return failed(fd, opt_.directory + "/" + name);
   if (int r = fs_.sync_directory(opt_.directory); r != 0) {
     // Not durable as a name yet: remove the empty file so a retry does not leave one
     // empty file behind per attempt (its counter stays used: names are never reused).
     fs_.close(fd);
     fs_.unlink(opt_.directory + "/" + name);
-    return r;
+    return failed(r, opt_.directory);
   }
   fd_ = fd;
   active_ = TrailFile{name, now_ms / 1000 * 1000, counter, 0};
@@ -152,8 +152,7 @@ void FileStream::abandon_active() {
 int FileStream::write_all(std::string_view chunk) {
   while (!chunk.empty()) {
     ssize_t n = fs_.write(fd_, chunk.data(), chunk.size());
-    if (n < 0) return static_cast<int>(n);
-    if (n == 0) return -EIO;
+    if (n <= 0) return failed(n < 0 ? static_cast<int>(n) : -EIO, active_path());
     active_.size += static_cast<uint64_t>(n);
     chunk.remove_prefix(static_cast<size_t>(n));
     dirty_ = true;
@@ -196,7 +195,7 @@ int FileStream::sync() {
   if (fd_ < 0 || !dirty_) return 0;
   if (int r = fs_.fdatasync(fd_); r != 0) {
     sync_failed_ = true;
-    return r;
+    return failed(r, active_path());
   }
   dirty_ = false;
   return 0;

@@ -98,6 +98,9 @@ class FileStream {
   uint64_t active_counter() const { return fd_ >= 0 ? active_.counter : 0; }
   uint64_t active_size() const { return fd_ >= 0 ? active_.size : 0; }
   uint64_t rotations() const { return rotations_; }
+  // What the last call that failed could not write: the state file, the directory or the
+  // active file, for the error an operator reads.
+  const std::string& failed_path() const { return failed_path_; }
   void close();
 
  private:
@@ -121,6 +124,12 @@ class FileStream {
   TimeRange pending_range_;
   TimeRange active_range_;
   bool active_range_known_ = true;  // false for a file reused after a restart without a record
+  std::string failed_path_;
+  int failed(int r, std::string path) {  // returns r
+    failed_path_ = std::move(path);
+    return r;
+  }
+  std::string active_path() const { return opt_.directory + "/" + active_.name; }
 };
 
 }  // namespace traild

@@ -165,7 +165,8 @@ int Writer::write_with_retry(FileStream& stream, const std::vector<std::string_v
     if (!failing) {
       spdlog::error("{}: cannot write to {}: {}; holding {} bytes and retrying (events are not "
                     "acknowledged until written)",
-                    what, stream.directory(), std::strerror(-r), unwritten());
+                    what, stream.failed_path().empty() ? stream.directory() : stream.failed_path(),
+                    std::strerror(-r), unwritten());
       failing = true;
     }
     {

@@ -63,6 +63,31 @@ TEST(OutputFaults, DeletedStateAndOutputDirectoriesAreRecreated) {
   EXPECT_EQ(d.stop(), 0) << d.log();
 }
 
+// When the next file cannot open because the counters cannot be saved (a file stands where
+// the state directory was), the error names the state file, not the output directory, and
+// nothing is acknowledged until it can be saved again.
+TEST(OutputFaults, AStateFileThatCannotBeSavedIsNamedInTheError) {
+  Daemon d("state-blocked");
+  d.start();
+  Client c(d.stream());
+  c.send(kAckHandshake + event_frame("before"));
+  ASSERT_NE(c.read_line().find("\"ok\":true"), std::string::npos);
+
+  const fs::path state = d.dir() / "state";
+  fs::remove_all(state);
+  std::ofstream(state) << "not a directory\n";
+  fs::remove_all(d.output());  // the active file is gone: the next event needs a new one
+  c.send(event_frame("blocked"));
+  const std::string named = "cannot write to " + state.string() + "/";
+  ASSERT_TRUE(wait_until([&] { return d.log().find(named) != std::string::npos; })) << d.log();
+  EXPECT_EQ(d.log().find("cannot write to " + d.output().string() + ":"), std::string::npos) << d.log();
+  EXPECT_EQ(c.read_line(std::chrono::milliseconds(200)), "") << "acknowledged while nothing could be written";
+  fs::remove(state);
+  EXPECT_NE(c.read_line().find("\"ok\":true"), std::string::npos) << d.log();
+  EXPECT_TRUE(in_trail(d, "blocked"));
+  EXPECT_EQ(d.stop(), 0) << d.log();
+}
+
 // A symlink put where the output directory was is never followed: nothing is written
 // through it and nothing is acknowledged until a real directory is back.
 TEST(OutputFaults, SymlinkInPlaceOfTheDirectoryIsNeverFollowed) {
