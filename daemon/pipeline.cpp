@@ -46,6 +46,7 @@ Pipeline::Pipeline(const Config& config, Writer& writer, RecentIds& recent, std:
                    TenantOpener open_tenant)
     : writer_(writer), recent_(recent), parser_(ParserLimits{}),
       route_field_(config.output.route_by), open_tenant_(std::move(open_tenant)), hostname_(std::move(hostname)) {
+  append_json_string(hostname_json_, hostname_);
   reconfigure(config);  // one place sets everything the configuration decides
   open_batch();
 }
@@ -234,12 +235,13 @@ Pipeline::Outcome Pipeline::ingest_record(std::string_view record, const Sender&
   AttestedSender attested_sender;
   if (attested) {
     const ProcessNames& names = identity_.resolve(sender.pid, now, sender.process_inode);
-    attested_sender = {true, sender.pid, sender.uid, sender.gid, names.name, names.executable};
+    attested_sender = {true,       sender.pid,     sender.uid,          sender.gid,
+                       names.name, names.executable, names.name_json, names.executable_json};
   }
   TrailCursor& cursor = cursors_[trail];
   TrailPart& part = part_for(trail);
   Enrichment en{{timestamp, kRfc3339MsLength}, id_, {created, kRfc3339MsLength}, hostname_, cursor.next_sequence++,
-                syslog_json_, kGenesisHash, attested_sender};  // prev: a placeholder the writer fills in
+                syslog_json_, kGenesisHash, attested_sender, hostname_json_};  // prev: a placeholder the writer fills in
   if (gravitee_format_) {
     // Gravitee's shape is written in its own order; it is re-read to be written canonically
     // (docs/integrity.md). The trailing '\n' is where its parser needs padding.

@@ -165,6 +165,7 @@ class Pipeline {
   Rejection rejection_;
   UuidV7Generator uuids_;
   std::string hostname_;
+  std::string hostname_json_;  // hostname_ as a JSON string, for the formatter to copy
   std::string id_;
   std::string internal_buf_;
   uint64_t max_queue_bytes_ = 0;

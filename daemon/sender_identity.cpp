@@ -1,5 +1,6 @@
 #include "daemon/sender_identity.hpp"
 
+#include "common/json_escape.hpp"
 #include "daemon/peer_pidfd.hpp"
 
 #include <fcntl.h>
@@ -80,6 +81,10 @@ const ProcessNames& SenderIdentity::resolve(int64_t pid, int64_t now_ms, uint64_
   e.process_inode = process_inode;
   make_utf8(e.names.name);
   make_utf8(e.names.executable);
+  e.names.name_json.clear();  // the entry may hold an earlier process's names
+  e.names.executable_json.clear();
+  append_json_string(e.names.name_json, e.names.name);
+  append_json_string(e.names.executable_json, e.names.executable);
   return e.names;
 }
 

@@ -16,6 +16,8 @@ namespace traild {
 struct ProcessNames {
   std::string name;        // empty when the process is gone or unreadable
   std::string executable;  // empty when unreadable (e.g. another user's process without privilege)
+  std::string name_json;   // the two as JSON strings, rendered once for every event of the sender
+  std::string executable_json;
 };
 
 class SenderIdentity {

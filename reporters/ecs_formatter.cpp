@@ -79,6 +79,12 @@ class Extras {
   size_t size_ = 0;
 };
 
+// `json`, the JSON string of `text` when the caller rendered it once; else `text`, escaped now.
+void append_json_text(LineBuffer& out, std::string_view json, std::string_view text) {
+  if (!json.empty()) out.append(json);
+  else append_json_string(out, text);
+}
+
 void write_piece(const ParsedEvent& ev, const Enrichment& en, LineBuffer& out, Piece piece, uint32_t arg,
                  size_t& hash_at) {
   const AttestedSender& s = en.sender;
@@ -91,10 +97,10 @@ void write_piece(const ParsedEvent& ev, const Enrichment& en, LineBuffer& out, P
       else append_json_string(out, en.id);
       return;
     case Piece::Sequence: append_uint(out, en.sequence); return;
-    case Piece::Hostname: append_json_string(out, en.hostname); return;
+    case Piece::Hostname: append_json_text(out, en.hostname_json, en.hostname); return;
     case Piece::Syslog: out.append(en.syslog); return;
-    case Piece::SenderName: append_json_string(out, s.name); return;
-    case Piece::SenderExecutable: append_json_string(out, s.executable); return;
+    case Piece::SenderName: append_json_text(out, s.name_json, s.name); return;
+    case Piece::SenderExecutable: append_json_text(out, s.executable_json, s.executable); return;
     case Piece::SenderPid: append_int(out, s.pid); return;
     case Piece::SenderUid: append_int(out, s.uid); return;
     case Piece::SenderGid: append_int(out, s.gid); return;

@@ -20,6 +20,10 @@ struct AttestedSender {
   int64_t gid = 0;
   std::string_view name;        // empty when unknown
   std::string_view executable;  // empty when unknown
+  // The two as JSON strings (quoted and escaped), when the caller has them at hand: they are
+  // the same for every event of a sender, and copying them costs less than escaping them.
+  std::string_view name_json;
+  std::string_view executable_json;
 };
 
 // timestamp and created are written unescaped (traild formats them, format_rfc3339_ms), and
@@ -34,6 +38,7 @@ struct Enrichment {
   std::string_view syslog;     // the canonical log.syslog object from the record's syslog header
   std::string_view chain_prev; // traild.chain.prev (64 hex digits), or a placeholder ChainSealer fills in
   AttestedSender sender;       // merged into `process`; differing producer claims go to traild.claimed
+  std::string_view hostname_json;  // hostname as a JSON string, or empty (then escaped from hostname)
 };
 
 class LineBuffer;

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "common/json_escape.hpp"
 #include "common/line_buffer.hpp"
 #include "daemon/event_parser.hpp"
 #include "daemon/redactor.hpp"
@@ -98,6 +99,30 @@ TEST(Formatter, SyslogHeaderFieldsMergeIntoLogAndClaimsAreKept) {
             R"({"@timestamp":"T","event":{"action":"a","created":"C","id":"id","kind":"event","sequence":1},)"
             R"("host":{"hostname":"h"},"log":{"syslog":{"priority":13}},)" + chain +
                 R"(,"claimed":{"log":{"syslog":{"appname":"fake"}}}}})" "\n");
+}
+
+// The sender's names and the hostname rendered once as JSON (as the pipeline does) give the
+// bytes escaping them on every line gives, also for names JSON must escape.
+TEST(Formatter, PreRenderedSenderNamesAndHostnameWriteTheSameLine) {
+  EventParser parser({1 << 16, 32});
+  const std::string in = R"({"event":{"action":"a"},"process":{"pid":1,"name":"claimed"}})";
+  const std::string padded = in + std::string(EventParser::kPadding, '\0');
+  ParsedEvent ev;
+  Rejection why;
+  ASSERT_TRUE(parser.parse({padded.data(), in.size()}, ev, why, {false, false, true})) << why.message;
+  const std::string name = "we\"ird\\ \x01name", exe = "/usr/bin/\xc3\xa9x\x7f", host = "h\"ost";
+  std::string name_json, exe_json, host_json;
+  append_json_string(name_json, name);
+  append_json_string(exe_json, exe);
+  append_json_string(host_json, host);
+  AttestedSender plain{true, 42, 1000, 1001, name, exe};
+  AttestedSender rendered{true, 42, 1000, 1001, name, exe, name_json, exe_json};
+  std::string a, b;
+  format_ecs_line(ev, {"T", "id", "C", host, 1, "", kGenesisHash, plain}, a);
+  format_ecs_line(ev, {"T", "id", "C", host, 1, "", kGenesisHash, rendered, host_json}, b);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a.find(R"("name":"we\"ird\\ \u0001name")"), std::string::npos) << a;
+  EXPECT_NE(a.find(R"("hostname":"h\"ost")"), std::string::npos) << a;
 }
 
 // The producer's keys come in any order, traild's own members are merged in among them

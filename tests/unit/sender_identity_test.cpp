@@ -6,6 +6,9 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace traild {
 namespace {
 
@@ -20,6 +23,33 @@ TEST(SenderIdentity, ResolvesALiveProcessFromProc) {
   // Cached, then revalidated by start time after the recheck interval: still the same.
   EXPECT_EQ(identity.resolve(::getpid(), 10).name, "unit_tests");
   EXPECT_EQ(identity.resolve(::getpid(), SenderIdentity::kRecheckMs * 5).name, "unit_tests");
+}
+
+// The names as JSON strings, rendered once per process, follow the names: also when a pid
+// is taken by a new process (another start time) and its entry is read again.
+TEST(SenderIdentity, NamesAsJsonFollowANewProcessUnderTheSamePid) {
+  const std::filesystem::path root = std::filesystem::path(::testing::TempDir()) / ("fake-proc-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "4242");
+  auto process = [&](const std::string& comm, const std::string& exe, int start) {
+    std::ofstream(root / "4242" / "comm") << comm << "\n";
+    std::filesystem::remove(root / "4242" / "exe");
+    std::filesystem::create_symlink(exe, root / "4242" / "exe");
+    std::string stat = "4242 (" + comm + ") S";
+    for (int field = 4; field < 22; ++field) stat += " 0";
+    std::ofstream(root / "4242" / "stat") << stat << " " << start << " 0 0\n";
+  };
+  SenderIdentity identity(root.string());
+  process("first", "/bin/first", 100);
+  const ProcessNames& a = identity.resolve(4242, 0);
+  EXPECT_EQ(a.name_json, "\"first\"");
+  EXPECT_EQ(a.executable_json, "\"/bin/first\"");
+  process("sec\"ond", "/bin/second", 200);
+  const ProcessNames& b = identity.resolve(4242, SenderIdentity::kRecheckMs * 2);
+  EXPECT_EQ(b.name, "sec\"ond");
+  EXPECT_EQ(b.name_json, "\"sec\\\"ond\"");
+  EXPECT_EQ(b.executable_json, "\"/bin/second\"");
+  std::filesystem::remove_all(root);
 }
 
 TEST(SenderIdentity, UnknownOrGoneProcessHasNoNames) {
