@@ -214,13 +214,19 @@ bool EventParser::build(ParsedEvent& out, Rejection& why, ParseOptions options) 
   options_ = options;
   out_ = &out;
   why_ = &why;
-  out.clear();
+  // `out` is not cleared here: both replays assign a shape's tree to it, and assigning over
+  // the nodes of the last event (mostly as many) copies them in one go, where filling an
+  // empty vector copies them one by one (TreeNode, with its default member values, is not
+  // trivial). The full build clears it.
   at(0);
   if (index_used_ > 0) {
     std::fill(index_.begin(), index_.end(), 0);
     index_used_ = 0;
   }
-  if (!loaded_) return fail(RejectCode::InvalidJson, "internal error: build() without a loaded document");
+  if (!loaded_) {
+    out.clear();
+    return fail(RejectCode::InvalidJson, "internal error: build() without a loaded document");
+  }
   loaded_ = false;  // the tree points into the document; a second build would duplicate it
   if (layout_shape_ != nullptr) {
     const EventShape& shape = *std::exchange(layout_shape_, nullptr);
