@@ -87,14 +87,16 @@ TEST(RecordLayout, LongStringsAreScannedToTheirEnd) {
   std::vector<ScalarValue> v;
   for (size_t n = 0; n < 40; ++n) {
     const std::string name(n, 'z');
-    ASSERT_TRUE(layout.match(with("alice", name), v)) << n;
+    const std::string record = with("alice", name);  // the values point into it
+    ASSERT_TRUE(layout.match(record, v)) << n;
     EXPECT_EQ(v[3].string, name);
     // A control character, backslash or DEL at any place in it refuses the match; a
     // two-byte UTF-8 character anywhere is read, a byte that is not UTF-8 refuses it.
     for (size_t at = 0; at + 1 < n; ++at) {
       std::string s = name;
       s.replace(at, 2, "\xc3\xa9");
-      ASSERT_TRUE(layout.match(with("alice", s), v)) << n << " " << at;
+      const std::string with_utf8 = with("alice", s);
+      ASSERT_TRUE(layout.match(with_utf8, v)) << n << " " << at;
       EXPECT_EQ(v[3].string, s);
       s[at] = '\xff';
       EXPECT_FALSE(layout.match(with("alice", s), v)) << n << " " << at;
