@@ -235,8 +235,8 @@ Pipeline::Outcome Pipeline::ingest_record(std::string_view record, const Sender&
   AttestedSender attested_sender;
   if (attested) {
     const ProcessNames& names = identity_.resolve(sender.pid, now, sender.process_inode);
-    attested_sender = {true,       sender.pid,     sender.uid,          sender.gid,
-                       names.name, names.executable, names.name_json, names.executable_json};
+    attested_sender = {true, sender.pid, sender.uid, sender.gid, names.name, names.executable,
+                       names.name_json, names.executable_json};
   }
   TrailCursor& cursor = cursors_[trail];
   TrailPart& part = part_for(trail);
