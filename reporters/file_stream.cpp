@@ -117,18 +117,19 @@ int FileStream::open_new(int64_t now_ms) {
     return r;
   }
   std::string name = make_file_name(opt_.prefix, now_ms, counter);
+  const std::string path = opt_.directory + "/" + name;
   // The directory itself must not be a symlink: one planted in its place could point the
   // trail anywhere. A removed directory is created again.
   int dir = fs_.check_directory(opt_.directory);
   if (dir == -ENOENT && make_directories(opt_.directory, 0750) == 0) dir = fs_.check_directory(opt_.directory);
   if (dir != 0) return failed(dir, opt_.directory);
-  int fd = fs_.open_append(opt_.directory + "/" + name, opt_.file_mode, true);
-  if (fd < 0) return failed(fd, opt_.directory + "/" + name);
+  int fd = fs_.open_append(path, opt_.file_mode, true);
+  if (fd < 0) return failed(fd, path);
   if (int r = fs_.sync_directory(opt_.directory); r != 0) {
     // Not durable as a name yet: remove the empty file so a retry does not leave one
     // empty file behind per attempt (its counter stays used: names are never reused).
     fs_.close(fd);
-    fs_.unlink(opt_.directory + "/" + name);
+    fs_.unlink(path);
     return failed(r, opt_.directory);
   }
   fd_ = fd;
