@@ -115,6 +115,7 @@ class FileStream {
   TrailFile active_;
   int fd_ = -1;
   bool dirty_ = false;     // written since the last fdatasync
+  uint64_t written_back_ = 0;  // the active file's bytes synced or handed to start_writeback
   bool mid_line_ = false;  // the active file ends inside a line (a write was cut short)
   bool sync_failed_ = false;
   uint64_t next_counter_ = 1;

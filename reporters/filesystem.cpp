@@ -30,6 +30,9 @@ class RealFilesystem final : public Filesystem {
     }
   }
   int fdatasync(int fd) override { return ::fdatasync(fd) == 0 ? 0 : neg_errno(); }
+  void start_writeback(int fd, uint64_t offset, uint64_t length) override {
+    ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);
+  }
   int close(int fd) override { return ::close(fd) == 0 ? 0 : neg_errno(); }
   int unlink(const std::string& path) override { return ::unlink(path.c_str()) == 0 ? 0 : neg_errno(); }
   int check_directory(const std::string& path) override {

@@ -17,6 +17,10 @@ class Filesystem {
   virtual int open_append(const std::string& path, mode_t mode, bool exclusive) = 0;  // fd or -errno
   virtual ssize_t write(int fd, const char* data, size_t size) = 0;
   virtual int fdatasync(int fd) = 0;
+  // Has the kernel start writing bytes [offset, offset + length) of `fd` to disk and returns
+  // without waiting for them (sync_file_range, SYNC_FILE_RANGE_WRITE). It promises nothing:
+  // only fdatasync makes data durable, and it reports any error of this writeback too.
+  virtual void start_writeback(int fd, uint64_t offset, uint64_t length) = 0;
   virtual int close(int fd) = 0;
   virtual int unlink(const std::string& path) = 0;
   virtual int sync_directory(const std::string& dir) = 0;

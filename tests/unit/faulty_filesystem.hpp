@@ -15,6 +15,7 @@ class FaultyFilesystem : public Filesystem {
   std::atomic<int64_t> space{-1};      // bytes write may still take (a partial write first); -1 = unlimited
   std::atomic<int> sync_failures{0};   // the next this many fdatasync calls fail with EIO
   std::atomic<int> syncs{0};           // fdatasync calls so far
+  std::atomic<uint64_t> written_back{0};  // bytes start_writeback was asked to write
   int sync_directory_error = 0;        // e.g. -EMFILE: the directory cannot be opened to sync it
 
   int open_append(const std::string& p, mode_t m, bool e) override { return real().open_append(p, m, e); }
@@ -33,6 +34,10 @@ class FaultyFilesystem : public Filesystem {
       return -EIO;
     }
     return real().fdatasync(fd);
+  }
+  void start_writeback(int fd, uint64_t offset, uint64_t length) override {
+    written_back += length;
+    real().start_writeback(fd, offset, length);
   }
   int close(int fd) override { return real().close(fd); }
   int unlink(const std::string& p) override { return real().unlink(p); }

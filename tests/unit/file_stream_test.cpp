@@ -93,6 +93,34 @@ TEST_F(FileStreamTest, DiskFullKeepsTheRestAndCompletesTheLineWhenSpaceReturns) 
   EXPECT_EQ(contents(), std::vector<std::string>{lines});
 }
 
+// The kernel is asked to start writing every 8 MiB of the active file as it is written, so
+// that the fdatasync at rotation does not find a whole file still to write; bytes already
+// synced are not asked for again.
+TEST_F(FileStreamTest, WritebackStartsEveryEightMiBOfBytesNotYetSynced) {
+  constexpr uint64_t kMiB = 1 << 20;
+  FaultyFilesystem ffs;
+  FileStream s(ffs, options(64 * kMiB));
+  s.recover(10, now_unix_ms());
+  const std::string line = "{\"pad\":\"" + std::string(kMiB - 11, 'x') + "\"}\n";  // 1 MiB
+  ASSERT_EQ(line.size(), kMiB);
+  std::string all;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(append(s, line), 0);
+    all += line;
+  }
+  EXPECT_EQ(ffs.written_back.load(), 16 * kMiB);
+  ASSERT_EQ(s.sync(), 0);
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_EQ(append(s, line), 0);
+    all += line;
+  }
+  EXPECT_EQ(ffs.written_back.load(), 16 * kMiB) << "8 MiB since the last writeback, but 7 since the sync";
+  ASSERT_EQ(append(s, line), 0);
+  all += line;
+  EXPECT_EQ(ffs.written_back.load(), 24 * kMiB);
+  EXPECT_EQ(contents(), std::vector<std::string>{all});
+}
+
 // Opening a file whose name cannot be made durable fails without leaving an empty file per
 // attempt behind; once it can, the data goes into one file.
 TEST_F(FileStreamTest, FailedFileCreationLeavesNoEmptyFiles) {
