@@ -318,9 +318,14 @@ void EventParser::learn_layout(EventShape& shape) {
   for (size_t i = 0; i < shape.steps.size(); ++i) {
     const ShapeStep& s = shape.steps[i];
     if (s.kind == ShapeStep::Kind::Scalar)
-      shape.laid_out.push_back({s.at, s.schema, i > 0 && shape.steps[i - 1].kind == ShapeStep::Kind::Key});
+      shape.laid_out.push_back({s.at, s.schema, i > 0 && shape.steps[i - 1].kind == ShapeStep::Kind::Key, true});
   }
-  if (!shape.layout.learn(record_, shape.laid_out.size())) shape.laid_out.clear();
+  if (!shape.layout.learn(record_, shape.laid_out.size())) {
+    shape.laid_out.clear();
+    return;
+  }
+  for (size_t i = 0; i < shape.laid_out.size(); ++i)
+    shape.laid_out[i].checked = !accepts_every_plain(shape.laid_out[i].schema, shape.layout.type_of(i));
 }
 
 bool EventParser::replay(ParsedEvent& out) {
@@ -360,7 +365,7 @@ bool EventParser::replay_layout(const EventShape& shape, ParsedEvent& out) {
     if (slot.member && slot.schema != nullptr && special_[ecs::index_of(slot.schema)] &&
         !capture_special(slot.node, slot.schema, value, false))
       return false;
-    if (!check_scalar(slot.schema, value)) return false;
+    if (slot.checked && !check_scalar(slot.schema, value)) return false;
   }
   // Array members capture_special looks at (host.hostname, say) leave only what the shape's
   // tree has already: the array's kind decides, not its items.
@@ -570,6 +575,31 @@ bool EventParser::check_scalar(const ecs::Node* schema, const ScalarValue& v) {
                  : mismatch("geo_point");
   }
   return true;
+}
+
+// Whether check_scalar accepts every value of type `t` without a NUL character for `schema`:
+// then a value a layout reads there needs no check (RecordLayout reads no control
+// character), which spares most values of a record. Must answer false for anything
+// check_scalar may refuse.
+bool EventParser::accepts_every_plain(const ecs::Node* schema, ScalarValue::Type t) const {
+  using T = ScalarValue::Type;
+  if (schema == nullptr || t == T::Null) return true;
+  switch (schema->type) {
+    case ecs::FieldType::Keyword:
+    case ecs::FieldType::Text:
+      return t == T::String && ecs::allowed_values(schema).empty();
+    case ecs::FieldType::Long:
+    case ecs::FieldType::Float:
+      return t == T::Int64;
+    case ecs::FieldType::Boolean:
+      return t == T::Bool;
+    case ecs::FieldType::Date:
+      return schema == schema_timestamp_;
+    case ecs::FieldType::GeoPoint:
+      return t == T::String || t == T::Int64;
+    default:
+      return false;
+  }
 }
 
 // Fields traild reads or replaces (those special_ marks; add_member calls this for no other).

@@ -74,6 +74,7 @@ class EventParser {
                   simdjson::dom::element value, uint32_t depth);
   bool add_value(uint32_t node, const ecs::Node* schema, simdjson::dom::element value, uint32_t depth);
   bool check_scalar(const ecs::Node* schema, const ScalarValue& value);
+  bool accepts_every_plain(const ecs::Node* schema, ScalarValue::Type type) const;
   // `value` is null when the field's value is an array (`array`).
   bool capture_special(uint32_t node, const ecs::Node* schema, const ScalarValue& value, bool array);
   bool set_aside_attested(uint32_t node, const ecs::Node* schema);

@@ -44,6 +44,7 @@ struct EventShape {
     uint32_t node;
     const ecs::Node* schema;
     bool member;  // an object member's value, not an array item
+    bool checked;  // whether check_scalar could refuse a value the layout reads here
   };
   RecordLayout layout;
   std::vector<LaidOutValue> laid_out;

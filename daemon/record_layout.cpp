@@ -103,6 +103,16 @@ bool starts_with(const char* p, const char* end, std::string_view word) {
 
 }  // namespace
 
+ScalarValue::Type RecordLayout::type_of(size_t i) const {
+  switch (values_[i].kind) {
+    case Kind::String: return ScalarValue::Type::String;
+    case Kind::Integer: return ScalarValue::Type::Int64;
+    case Kind::Bool: return ScalarValue::Type::Bool;
+    case Kind::Null: return ScalarValue::Type::Null;
+  }
+  return ScalarValue::Type::Null;
+}
+
 void RecordLayout::clear() {
   literals_.clear();
   values_.clear();

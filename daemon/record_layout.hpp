@@ -29,6 +29,8 @@ class RecordLayout {
   // that is not an integer or its count of values differs.
   bool learn(std::string_view record, size_t scalars);
   bool learned() const { return learned_; }
+  // The type every match reads for value `i` (String, Int64, Bool or Null).
+  ScalarValue::Type type_of(size_t i) const;
   void clear();
 
   // True when `record` is laid out as learned; then `values` holds its scalar values in

@@ -220,5 +220,46 @@ TEST(EventShape, ARecordOfAKnownLayoutWithAnyByteChangedIsJudgedAsByANewParser) 
   EXPECT_GT(matched, 200u);  // edits inside values that leave the layout: read through it
 }
 
+// A layout reads values of a known kind, and only the checks that could refuse such a value
+// run on it (EventParser::accepts_every_plain): an allowed list, a date, an IP address, an
+// integer's range, each also in an array. Each record below has the base's layout; whatever
+// a new parser refuses, the warm one refuses too, and what it accepts went through the layout.
+TEST(EventShape, ValuesReadThroughALayoutAreCheckedWhereTheirFieldCanRefuseThem) {
+  auto record = [](std::string_view outcome, std::string_view category, std::string_view start,
+                   std::string_view ip, std::string_view count, std::string_view score) {
+    return std::string(R"({"event":{"action":"a","outcome":")") + std::string(outcome) +
+           R"(","category":[")" + std::string(category) + R"("],"start":")" + std::string(start) +
+           R"(","risk_score":)" + std::string(score) + R"(},"source":{"ip":")" + std::string(ip) +
+           R"(","port":22},"gen_ai":{"request":{"choice":{"count":)" + std::string(count) +
+           R"(}}},"related":{"ip":["10.0.0.2"]},"user":{"name":"u"},"labels":{"n":"1"},"custom":7})";
+  };
+  const std::string base = record("success", "iam", "2026-11-21T10:00:00Z", "10.0.0.1", "3", "5");
+  const std::vector<std::string> refused = {
+      record("ok", "iam", "2026-11-21T10:00:00Z", "10.0.0.1", "3", "5"),
+      record("success", "nope", "2026-11-21T10:00:00Z", "10.0.0.1", "3", "5"),
+      record("success", "iam", "yesterday", "10.0.0.1", "3", "5"),
+      record("success", "iam", "2026-11-21T10:00:00Z", "300.0.0.1", "3", "5"),
+      record("success", "iam", "2026-11-21T10:00:00Z", "10.0.0.1", "3000000000", "5"),
+      std::string(base).replace(base.find("10.0.0.2"), 8, "10.0.0.x"),
+  };
+  const std::vector<std::string> accepted = {
+      record("failure", "session", "2026-11-22T10:00:00+02:00", "::1", "-7", "-12345678901"),
+      record("unknown", "host", "2026-11-21T10:00:00.123Z", "192.168.1.1", "2147483647", "0"),
+  };
+  EventParser warm({1 << 16, 32});
+  for (int round = 0; round < 3; ++round) {
+    expect_same_as_new_parser(warm, base);
+    for (const auto& json : refused) {
+      ASSERT_FALSE(parse_with(warm, json).ok) << json;
+      expect_same_as_new_parser(warm, json);
+    }
+    for (const auto& json : accepted) {
+      const uint64_t before = warm.read_by_layout();
+      expect_same_as_new_parser(warm, json);
+      EXPECT_EQ(warm.read_by_layout(), before + 1) << json;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace traild
