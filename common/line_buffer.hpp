@@ -1,7 +1,8 @@
 // A growable byte buffer for building one output line, with the few std::string calls the
 // JSON appenders use (push_back, append) defined inline. Measured: at -O2 GCC calls
 // std::string::push_back and resize out of line, and those calls were a third of the ECS
-// formatter's instructions; the formatter builds each line here and copies it out once.
+// formatter's instructions; the formatter builds each line here and copies it out once, and
+// a stream connection writes its replies into one.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +33,12 @@ class LineBuffer {
   }
   void append(const char* s, size_t n) { append(std::string_view(s, n)); }
   void append(const char* s) { append(std::string_view(s)); }
+
+  // Drops the first `n` bytes (at most size()), moving the rest to the front.
+  void erase_front(size_t n) {
+    std::memmove(data_.get(), data_.get() + n, size_ - n);
+    size_ -= n;
+  }
 
   // Gives back the memory of a buffer grown past `bytes` by one unusually large line.
   void shrink_if_over(size_t bytes) {

@@ -21,7 +21,7 @@ void ReplyQueue::consume(size_t n) {
     sent_ = released_ = 0;
     marks_.clear();  // any mark left ends at the buffer's end: nothing of it is unsent
   } else if (sent_ > (64u << 10) && sent_ * 2 > buf_.size()) {
-    buf_.erase(0, sent_);  // compact once most of the buffer is sent
+    buf_.erase_front(sent_);  // compact once most of the buffer is sent
     released_ -= sent_;
     for (auto& m : marks_) m.end -= sent_;
     sent_ = 0;

@@ -253,7 +253,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession>, privat
   void reply(const Pipeline::Outcome& o) {
     ++frame_;
     if (o.ok && !ack_) return;
-    replies_.add_written(o.batch_id, [&](std::string& out) {
+    replies_.add_written(o.batch_id, [&](LineBuffer& out) {
       out.append("{\"frame\":");
       append_uint(out, frame_);
       if (o.ok) {
