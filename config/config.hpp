@@ -74,6 +74,7 @@ struct OutputConfig {
   uint32_t max_tenants = 256;              // tenant directories written to, at most
   uint64_t max_queue_bytes = 8ULL << 20;  // events received but not yet written
   uint32_t dedup_window = 131072;          // producer event.ids remembered for resends
+  uint64_t page_cache_window = 16ULL << 20;  // written bytes kept cached behind a file's end; 0: all
 };
 
 struct QuarantineConfig {

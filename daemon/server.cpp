@@ -69,7 +69,7 @@ class Server {
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         quarantine_(Filesystem::real(), {config.quarantine.directory, "rejected",
                                          config.state_directory + "/quarantine.state", config.quarantine.rotate,
-                                         config.quarantine.retention}),
+                                         config.quarantine.retention, 0640, config.output.page_cache_window}),
         recent_(config.output.dedup_window) {}
 
   int run() {
@@ -425,6 +425,7 @@ class Server {
     // One file holds one line format, as the shippers reading it expect.
     restart_only("output.format", [](Config& c) -> auto& { return c.output.format; });
     restart_only("output.dedup_window", [](Config& c) -> auto& { return c.output.dedup_window; });
+    restart_only("output.page_cache_window", [](Config& c) -> auto& { return c.output.page_cache_window; });
     restart_only("quarantine.directory", [](Config& c) -> auto& { return c.quarantine.directory; });
     restart_only("state_directory", [](Config& c) -> auto& { return c.state_directory; });
     // The chain and the digest keep one key per run, so a verifier needs one key per range.

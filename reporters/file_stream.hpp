@@ -26,6 +26,9 @@ struct FileStreamOptions {
   RotateConfig rotate;
   RetentionConfig retention;
   mode_t file_mode = 0640;
+  // Written bytes further than this behind the active file's end are dropped from the page
+  // cache once on disk (output.page_cache_window); 0 leaves the page cache to the kernel.
+  uint64_t page_cache_window = 0;
 };
 
 class FileStream {
@@ -107,6 +110,7 @@ class FileStream {
   int open_new(int64_t now_ms);
   int close_active();
   int write_all(std::string_view chunk);
+  void drop_cache_behind();
   int save_state();
 
   Filesystem& fs_;
@@ -116,6 +120,8 @@ class FileStream {
   int fd_ = -1;
   bool dirty_ = false;     // written since the last fdatasync
   uint64_t written_back_ = 0;  // the active file's bytes synced or handed to start_writeback
+  uint64_t uncached_ = 0;      // the active file's bytes before this were dropped from the page cache
+  std::string cached_closed_;  // the file closed last, whose pages are still cached
   bool mid_line_ = false;  // the active file ends inside a line (a write was cut short)
   bool sync_failed_ = false;
   uint64_t next_counter_ = 1;

@@ -33,6 +33,14 @@ class RealFilesystem final : public Filesystem {
   void start_writeback(int fd, uint64_t offset, uint64_t length) override {
     ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);
   }
+  void drop_cached(const std::string& path, uint64_t offset, uint64_t length) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length),
+                      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+    ::posix_fadvise(fd, static_cast<off_t>(offset), static_cast<off_t>(length), POSIX_FADV_DONTNEED);
+    ::close(fd);
+  }
   int close(int fd) override { return ::close(fd) == 0 ? 0 : neg_errno(); }
   int unlink(const std::string& path) override { return ::unlink(path.c_str()) == 0 ? 0 : neg_errno(); }
   int check_directory(const std::string& path) override {

@@ -21,6 +21,12 @@ class Filesystem {
   // without waiting for them (sync_file_range, SYNC_FILE_RANGE_WRITE). It promises nothing:
   // only fdatasync makes data durable, and it reports any error of this writeback too.
   virtual void start_writeback(int fd, uint64_t offset, uint64_t length) = 0;
+  // Waits until bytes [offset, offset + length) of the file at `path` are on disk (length 0:
+  // to its end) and drops them from the page cache (sync_file_range with both waits, then
+  // posix_fadvise DONTNEED). Through a descriptor of its own: waiting on the writer's would
+  // consume a writeback error (errseq) that its next fdatasync must still report. Like
+  // start_writeback it promises nothing and reports nothing: it never loses data.
+  virtual void drop_cached(const std::string& path, uint64_t offset, uint64_t length) = 0;
   virtual int close(int fd) = 0;
   virtual int unlink(const std::string& path) = 0;
   virtual int sync_directory(const std::string& dir) = 0;

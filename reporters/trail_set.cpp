@@ -19,6 +19,7 @@ TrailSet::TrailSet(Filesystem& fs, const Config& config, const Signer* signer)
       prefix_(config.output.prefix),
       state_directory_(config.state_directory),
       signer_(signer),
+      page_cache_window_(config.output.page_cache_window),
       rotate_(config.output.rotate),
       retention_(config.output.retention) {}
 
@@ -43,6 +44,7 @@ TrailStart TrailSet::open(const std::string& tenant, size_t max_ids, int64_t now
       throw std::runtime_error(dir + " is not a directory (a symlink or another file is in the way)");
   }
   FileStreamOptions options{dir, prefix_, state_file, {}, {}};
+  options.page_cache_window = page_cache_window_;
   {
     std::lock_guard lk(mu_);
     options.rotate = rotate_;

@@ -71,6 +71,7 @@ class TrailSet {
   const std::string prefix_;
   const std::string state_directory_;
   const Signer* signer_;
+  const uint64_t page_cache_window_;
   mutable std::mutex mu_;
   RotateConfig rotate_;
   RetentionConfig retention_;

@@ -121,6 +121,62 @@ TEST_F(FileStreamTest, WritebackStartsEveryEightMiBOfBytesNotYetSynced) {
   EXPECT_EQ(contents(), std::vector<std::string>{all});
 }
 
+// Written pages further than page_cache_window behind the active file's end are dropped
+// from the page cache 8 MiB at a time, in `write` mode (after each writeback) and in
+// `fsync` mode (after each sync); the file closed last goes whole once the next one is a
+// window long. Nothing within the window of the end is dropped, and a window of 0 drops
+// nothing.
+TEST_F(FileStreamTest, PagesBehindThePageCacheWindowAreDroppedNeverTheWindowItself) {
+  constexpr uint64_t kMiB = 1 << 20;
+  const std::string line = "{\"pad\":\"" + std::string(kMiB - 11, 'x') + "\"}\n";  // 1 MiB
+  using Drop = FaultyFilesystem::Drop;
+  {
+    FaultyFilesystem ffs;
+    FileStreamOptions o = options(64 * kMiB);
+    o.page_cache_window = 16 * kMiB;
+    FileStream s(ffs, o);
+    s.recover(10, now_unix_ms());
+    for (int i = 0; i < 23; ++i) ASSERT_EQ(append(s, line), 0);
+    EXPECT_TRUE(ffs.drops().empty()) << "23 MiB written, 16 handed to writeback: nothing is 16 MiB behind that";
+    ASSERT_EQ(append(s, line), 0);  // writeback reaches 24 MiB
+    const std::string first = s.active_name();
+    EXPECT_EQ(ffs.drops(), (std::vector<Drop>{{first, 0, 8 * kMiB}}));
+    for (int i = 0; i < 16; ++i) ASSERT_EQ(append(s, line), 0);  // 40 MiB
+    EXPECT_EQ(ffs.drops(), (std::vector<Drop>{{first, 0, 8 * kMiB}, {first, 8 * kMiB, 8 * kMiB}, {first, 16 * kMiB, 8 * kMiB}}));
+
+    // fsync mode: each sync counts as written back.
+    ASSERT_EQ(append(s, line), 0);
+    ASSERT_EQ(s.sync(), 0);  // 41 MiB on disk: 25 behind the window, 24 of it dropped already
+    EXPECT_EQ(ffs.drops().size(), 3u);
+    for (int i = 0; i < 7; ++i) {
+      ASSERT_EQ(append(s, line), 0);
+      ASSERT_EQ(s.sync(), 0);
+    }
+    EXPECT_EQ(ffs.drops().back(), (Drop{first, 24 * kMiB, 8 * kMiB}));  // at 48 MiB
+
+    // The next file: the closed one stays cached until this one is a window long.
+    for (int i = 0; i < 16; ++i) ASSERT_EQ(append(s, line), 0);  // 64 MiB: the next line rotates
+    const size_t before_rotation = ffs.drops().size();
+    for (int i = 0; i < 23; ++i) ASSERT_EQ(append(s, line), 0);
+    ASSERT_NE(s.active_name(), first);
+    for (size_t i = before_rotation; i < ffs.drops().size(); ++i) EXPECT_EQ(ffs.drops()[i].file, first);
+    ASSERT_EQ(append(s, line), 0);  // the new file's writeback reaches 24 MiB
+    const auto drops = ffs.drops();
+    ASSERT_GE(drops.size(), 2u);
+    EXPECT_EQ(drops[drops.size() - 2], (Drop{s.active_name(), 0, 8 * kMiB}));
+    EXPECT_EQ(drops.back(), (Drop{first, 0, 0})) << "the closed file, whole";
+  }
+  {
+    FaultyFilesystem ffs;
+    FileStreamOptions o = options(64 * kMiB);
+    o.page_cache_window = 0;
+    FileStream s(ffs, o);
+    s.recover(10, now_unix_ms());
+    for (int i = 0; i < 100; ++i) ASSERT_EQ(append(s, line), 0);
+    EXPECT_TRUE(ffs.drops().empty());
+  }
+}
+
 // Opening a file whose name cannot be made durable fails without leaving an empty file per
 // attempt behind; once it can, the data goes into one file.
 TEST_F(FileStreamTest, FailedFileCreationLeavesNoEmptyFiles) {
