@@ -91,6 +91,34 @@ unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
 
+// The form traild writes and most producers send, "2026-11-21T22:01:12.345Z", read at fixed
+// positions without the general parser's branches per field (callgrind, once per event
+// with a @timestamp: 378 -> 245 instructions a call, the I/O thread about -1 %). nullopt for
+// anything else, a leap second included, which the general parser then judges.
+std::optional<int64_t> parse_canonical_ms(std::string_view s) {
+  const char* p = s.data();
+  if (s.size() != kRfc3339MsLength || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' ||
+      p[19] != '.' || p[23] != 'Z')
+    return std::nullopt;
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  // A digit's value, or above 9 (unsigned wrap-around) for any other byte. Spelled out, not
+  // looped over a list of positions: GCC kept that loop, at 12 instructions a digit.
+  auto digit = [u](size_t i) { return static_cast<unsigned>(u[i]) - unsigned{'0'}; };
+  const unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), mo0 = digit(5), mo1 = digit(6),
+                 d0 = digit(8), d1 = digit(9), h0 = digit(11), h1 = digit(12), mi0 = digit(14), mi1 = digit(15),
+                 s0 = digit(17), s1 = digit(18), f0 = digit(20), f1 = digit(21), f2 = digit(22);
+  const unsigned not_digits = (y0 > 9) + (y1 > 9) + (y2 > 9) + (y3 > 9) + (mo0 > 9) + (mo1 > 9) + (d0 > 9) +
+                              (d1 > 9) + (h0 > 9) + (h1 > 9) + (mi0 > 9) + (mi1 > 9) + (s0 > 9) + (s1 > 9) +
+                              (f0 > 9) + (f1 > 9) + (f2 > 9);
+  if (not_digits != 0) return std::nullopt;
+  const unsigned year = y0 * 1000 + y1 * 100 + y2 * 10 + y3, mon = mo0 * 10 + mo1, day = d0 * 10 + d1;
+  const unsigned hour = h0 * 10 + h1, min = mi0 * 10 + mi1, sec = s0 * 10 + s1;
+  if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 59)
+    return std::nullopt;
+  const int64_t secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+  return secs * 1000 + f0 * 100 + f1 * 10 + f2;
+}
+
 }  // namespace
 
 void format_rfc3339_ms(int64_t unix_ms, char* out) {
@@ -173,6 +201,7 @@ std::optional<Instant> parse_rfc3339(std::string_view s) {
 }
 
 std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
+  if (auto ms = parse_canonical_ms(s)) return ms;
   auto t = parse_rfc3339(s);
   if (!t) return std::nullopt;
   return t->seconds * 1000 + t->nanos / 1'000'000;
