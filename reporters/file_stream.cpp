@@ -21,16 +21,6 @@ namespace {
 // write for the disk.
 constexpr uint64_t kWritebackBytes = 8 << 20;
 
-// Why drop written pages (output.page_cache_window): each byte appended to a file takes a
-// page-cache page, and while the page cache grows those are pages the kernel has not used
-// for a while. On a virtual machine whose free memory was handed back to the host, the
-// first touch of such a page traps into the hypervisor. Measured here (1 GiB in 1 MiB
-// writes to new files on ext4, writeback started every 8 MiB): 1.1 - 3.6 s of system time
-// per GiB while the cache grows, 0.24 - 0.34 s when the pages more than 16 MiB behind are
-// dropped, so the kernel hands the same, recently used pages out again. Dropping waits for
-// those pages to reach the disk, which bounds the dirty data of `write` mode to about the
-// window: with the disk behind, the writer waits here instead of in the kernel's throttle.
-
 // The state file is two "key=value" lines; unknown keys are ignored so it can grow.
 void read_state(const std::string& path, uint64_t& next_file, uint64_t& next_sequence) {
   std::ifstream in(path);
@@ -109,7 +99,7 @@ int FileStream::close_active() {
   if (opt_.page_cache_window > 0) {
     // Its tail stays cached until the next file is a window long; one closed before it
     // and still cached (small files) has had a whole file's time to be read.
-    if (!cached_closed_.empty()) fs_.drop_cached(opt_.directory + "/" + cached_closed_, 0, 0);
+    drop_closed_file_cache();
     cached_closed_ = active_.name;
   }
   retire_active();
@@ -195,16 +185,28 @@ int FileStream::write_all(std::string_view chunk) {
   return 0;
 }
 
+// Why drop written pages (output.page_cache_window)? Each byte appended to a file takes a
+// page-cache page, and while the page cache grows those are pages the kernel has not used
+// for a while. On a virtual machine whose free memory was handed back to the host, the
+// first touch of such a page traps into the hypervisor. Measured here (1 GiB in 1 MiB
+// writes to new files on ext4, writeback started every 8 MiB): 1.1 - 3.6 s of system time
+// per GiB while the cache grows, 0.24 - 0.34 s when the pages more than 16 MiB behind are
+// dropped, so the kernel hands the same, recently used pages out again. Dropping waits for
+// those pages to reach the disk, which bounds the dirty data of `write` mode to about the
+// window: with the disk behind, the writer waits here instead of in the kernel's throttle.
 void FileStream::drop_cache_behind() {
   const uint64_t window = opt_.page_cache_window;
   if (window == 0 || fd_ < 0 || written_back_ < uncached_ + window + kWritebackBytes) return;
   const uint64_t until = written_back_ - window;
   fs_.drop_cached(active_path(), uncached_, until - uncached_);
   uncached_ = until;
-  if (!cached_closed_.empty()) {  // a reader tailing the trail has moved on to this file
-    fs_.drop_cached(opt_.directory + "/" + cached_closed_, 0, 0);
-    cached_closed_.clear();
-  }
+  drop_closed_file_cache();  // a reader tailing the trail has moved on to this file
+}
+
+void FileStream::drop_closed_file_cache() {
+  if (cached_closed_.empty()) return;
+  fs_.drop_cached(opt_.directory + "/" + cached_closed_, 0, 0);
+  cached_closed_.clear();
 }
 
 int FileStream::append(std::string_view& data, int64_t now_ms) {

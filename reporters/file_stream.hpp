@@ -111,6 +111,7 @@ class FileStream {
   int close_active();
   int write_all(std::string_view chunk);
   void drop_cache_behind();
+  void drop_closed_file_cache();
   int save_state();
 
   Filesystem& fs_;
