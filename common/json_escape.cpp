@@ -79,18 +79,33 @@ void append_json_preview(std::string& out, std::string_view s, size_t max_bytes)
   out.insert(out.size() - 1, "...");
 }
 
+namespace {
+// Writes the digits where they go. Converted into a stack buffer and copied out, the copy's
+// word loads had to wait for to_chars's byte stores to retire (a store-to-load forward that
+// fails): perf put 42 % of append_uint's time on that one load.
+template <class Out, class Int>
+void append_decimal(Out& out, Int v) {
+  constexpr size_t kMaxChars = 20;  // -9223372036854775808, 18446744073709551615
+  if constexpr (std::is_same_v<Out, LineBuffer>) {
+    char* at = out.room(kMaxChars);
+    out.added(static_cast<size_t>(std::to_chars(at, at + kMaxChars, v).ptr - at));
+  } else {
+    const size_t at = out.size();
+    out.resize(at + kMaxChars);
+    char* digits = out.data() + at;
+    out.resize(at + static_cast<size_t>(std::to_chars(digits, digits + kMaxChars, v).ptr - digits));
+  }
+}
+}  // namespace
+
 template <class Out>
 void append_int(Out& out, int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(r.ptr - buf));
+  append_decimal(out, v);
 }
 
 template <class Out>
 void append_uint(Out& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(r.ptr - buf));
+  append_decimal(out, v);
 }
 
 template <class Out>

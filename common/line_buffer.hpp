@@ -33,6 +33,12 @@ class LineBuffer {
   }
   void append(const char* s, size_t n) { append(std::string_view(s, n)); }
   void append(const char* s) { append(std::string_view(s)); }
+  // Room for `n` more bytes at the end, to write in place; added(k) then takes the first k.
+  char* room(size_t n) {
+    if (capacity_ - size_ < n) grow(n);
+    return data_.get() + size_;
+  }
+  void added(size_t k) { size_ += k; }
 
   // Drops the first `n` bytes (at most size()), moving the rest to the front.
   void erase_front(size_t n) {
