@@ -2,6 +2,8 @@
 // protocol. The records go to traild as they are, with the dialect named in the handshake;
 // traild maps them to ECS and derives each event.id from the system and its record id, so
 // importing the same export twice never duplicates an event downstream.
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "ctl/commands.hpp"
@@ -78,7 +80,7 @@ int cmd_import(const std::vector<std::string>& args) {
     std::string text, error;
     const std::string name = f == "-" ? "<stdin>" : f;
     if (!read_input(f, text)) {
-      std::cerr << "trailctl import: cannot read " << f << "\n";
+      std::cerr << "trailctl import: cannot read " << f << ": " << std::strerror(errno) << "\n";
       return 1;
     }
     std::vector<std::string> found;

@@ -1,19 +1,48 @@
 #include "ctl/input.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <iostream>
 #include <sstream>
 
 namespace traild::ctl {
 
 bool read_file(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return false;
-  const std::streamsize size = in.tellg();
-  if (size < 0) return false;
-  text.resize(static_cast<size_t>(size));
-  in.seekg(0);
-  return static_cast<bool>(in.read(text.data(), size)) || size == 0;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    const int why = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    errno = why;
+    return false;
+  }
+  // A regular file is read in one go into a buffer of its size (one byte more to see its end
+  // without growing); anything else, a pipe such as bash's `<(zcat events.gz)` or a file
+  // under /proc, has no size to go by and is read to its end.
+  constexpr size_t kUnknownSizeStart = 64 << 10;
+  size_t used = 0;
+  text.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + 1 : kUnknownSizeStart);
+  for (;;) {
+    if (used == text.size()) text.resize(text.size() * 2);
+    const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int why = errno;
+      ::close(fd);
+      text.clear();
+      errno = why;
+      return false;
+    }
+    used += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.resize(used);
+  return true;
 }
 
 bool read_input(const std::string& name, std::string& text) {

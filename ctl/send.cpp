@@ -1,5 +1,7 @@
 // trailctl send: events from files or stdin, one JSON object per line, sent with the
 // acknowledged protocol. Prints each rejection with its file and line, then the counts.
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -65,7 +67,7 @@ int cmd_send(const std::vector<std::string>& args) {
   for (const auto& f : files) {
     Source source{f == "-" ? "<stdin>" : f, {}};
     if (!read_input(f, source.text)) {
-      std::cerr << "trailctl send: cannot read " << f << "\n";
+      std::cerr << "trailctl send: cannot read " << f << ": " << std::strerror(errno) << "\n";
       return 1;
     }
     sources.push_back(std::move(source));

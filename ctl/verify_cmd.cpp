@@ -1,6 +1,8 @@
 // trailctl verify: checks the trail's hash chain and its digest of signed checkpoints, and
 // says either OK with what was covered or the first thing that does not verify.
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -124,7 +126,7 @@ int cmd_verify(const std::vector<std::string>& args) {
   if (!public_key_file.empty()) {
     std::string text, error;
     if (!read_file(public_key_file, text)) {
-      std::cerr << "trailctl verify: --public-key: cannot read " << public_key_file << "\n";
+      std::cerr << "trailctl verify: --public-key: cannot read " << public_key_file << ": " << std::strerror(errno) << "\n";
       return 2;
     }
     public_key = SignatureVerifier::from_pem(text, error);

@@ -150,6 +150,18 @@ TEST(Daemon, TrailctlSendReportsCountsAndRejectedLines) {
   auto ok = run_command("printf '{\"event\":{\"action\":\"d\"}}\\n' | " + kTrailctl + " send --socket " + d.stream().string());
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find("1 accepted, 0 rejected"), std::string::npos) << ok.output;
+  // A FILE that is a pipe, as bash's `<(zcat events.gz)` gives: read to its end, not by size.
+  const fs::path fifo = d.dir() / "events.fifo";
+  auto piped = run_command("mkfifo " + fifo.string() + " && (printf '{\"event\":{\"action\":\"e\"}}\\n' > " +
+                           fifo.string() + " &) && " + kTrailctl + " send --socket " + d.stream().string() + " " +
+                           fifo.string());
+  EXPECT_EQ(piped.exit_code, 0) << piped.output;
+  EXPECT_NE(piped.output.find("1 accepted, 0 rejected"), std::string::npos) << piped.output;
+  auto missing = run_command(kTrailctl + " send --socket " + d.stream().string() + " " + (d.dir() / "nope").string());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("cannot read " + (d.dir() / "nope").string() + ": No such file or directory"),
+            std::string::npos)
+      << missing.output;
   EXPECT_EQ(run_command(kTrailctl + " send --bogus").exit_code, 2);
   EXPECT_EQ(run_command(kTrailctl + " send --socket " + (d.dir() / "nope.sock").string() + " " + input.string()).exit_code, 1);
   EXPECT_EQ(run_command(kTrailctl + " frobnicate").exit_code, 2);
