@@ -1,10 +1,12 @@
 #include "ctl/input.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
@@ -51,6 +53,13 @@ bool read_input(const std::string& name, std::string& text) {
   ss << std::cin.rdbuf();
   text = ss.str();
   return true;
+}
+
+std::optional<std::string> unlistable_directory(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return "cannot read " + dir + ": " + std::strerror(errno);
+  ::closedir(d);
+  return std::nullopt;
 }
 
 }  // namespace traild::ctl

@@ -2,6 +2,7 @@
 // and import.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace traild::ctl {
@@ -12,5 +13,10 @@ namespace traild::ctl {
 bool read_file(const std::string& path, std::string& text);
 // read_file, or all of stdin when `name` is "-".
 bool read_input(const std::string& name, std::string& text);
+// "cannot read DIR: REASON" when `dir` is not a directory this process may list (a mistyped
+// path, a file, a directory it has no permission for), else nothing. The trail readers
+// (query, verify, ui) stop on it: listing nothing would pass for an empty trail, and verify
+// would answer OK.
+std::optional<std::string> unlistable_directory(const std::string& dir);
 
 }  // namespace traild::ctl

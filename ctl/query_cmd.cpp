@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "ctl/commands.hpp"
 #include "ctl/export_record.hpp"
+#include "ctl/input.hpp"
 #include "ctl/query/output.hpp"
 #include "ctl/query/query.hpp"
 #include "ctl/query/request.hpp"
@@ -39,7 +40,7 @@ void query_usage(std::ostream& out) {
          "  --format json|jsonl|csv|table (default json), --fields a,b,c\n"
          "  --output FILE          export every match (not one page) to FILE; recorded in the trail\n"
          "  --socket PATH          traild's socket, to record exports (default " << kDefaultSocket << ")\n\n"
-         "Exit status: 0 success, 1 the trail could not be read, 2 bad usage.\n";
+         "Exit status: 0 success, 1 DIR or one of its files could not be read, 2 bad usage.\n";
 }
 
 }  // namespace
@@ -82,13 +83,19 @@ int cmd_query(const std::vector<std::string>& args) {
                                      now_unix_ms(), "--", error);
   if (!request) return usage_error(error);
   request->options.directory = directory;
+  if (const auto why = unlistable_directory(directory)) {
+    std::cerr << "trailctl query: " << *why << "\n";
+    return 1;
+  }
 
   const QueryResult result = run_query(request->options, std::cerr);
+  // What could be read is still answered; the exit status says it is not the whole trail.
+  const int status = result.files_unreadable > 0 ? 1 : 0;
   if (output.empty()) {
     write_answer(result, request->format, request->fields, std::cout);
     if ((request->format == OutputFormat::Csv || request->format == OutputFormat::Jsonl) && !result.next.empty())
       std::cerr << "next: --after " << result.next << "\nprev: --before " << result.prev << "\n";
-    return 0;
+    return status;
   }
   std::ofstream out(output, std::ios::binary | std::ios::trunc);
   if (out) write_answer(result, request->format, request->fields, out);
@@ -101,7 +108,7 @@ int cmd_query(const std::vector<std::string>& args) {
   const std::string not_recorded = record_export(
       socket, {"trailctl query", request->description, result.events.size(), output, ""});
   if (!not_recorded.empty()) std::cerr << "trailctl query: the export is not recorded in the trail: " << not_recorded << "\n";
-  return 0;
+  return status;
 }
 
 }  // namespace traild::ctl

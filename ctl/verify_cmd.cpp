@@ -32,7 +32,7 @@ void verify_usage(std::ostream& out) {
          "  --allow-unsigned-tail  events after the last checkpoint are reported, not a failure\n"
          "  --documents FILE    verify events as they come back from Elasticsearch: one JSON document\n"
          "                      per line, keys and lines in any order (with --digest PREFIX.digest)\n\n"
-         "Exit status: 0 everything verifies, 1 something does not, 2 bad usage.\n";
+         "Exit status: 0 everything verifies, 1 something does not or cannot be read, 2 bad usage.\n";
 }
 
 // `label`: "" for the trail named on the command line, "tenant NAME: " for a tenant's.
@@ -140,6 +140,10 @@ int cmd_verify(const std::vector<std::string>& args) {
     const VerifyReport report = verify_documents(documents, digest, options);
     print_report(report);
     return report.ok() ? 0 : 1;
+  }
+  if (const auto why = unlistable_directory(dir)) {
+    std::cerr << "trailctl verify: " << *why << "\n";
+    return 1;
   }
   const VerifyReport report = verify_directory(dir, prefix, options);
   print_report(report);

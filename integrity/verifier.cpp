@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 
@@ -26,6 +27,12 @@ TrailVerifier::TrailVerifier(VerifyOptions options) : opt_(std::move(options)), 
 void TrailVerifier::fail(std::string kind, uint64_t sequence, std::string detail, bool about_line) {
   if (report_.failure) return;
   report_.failure = VerifyFailure{std::move(kind), file_, about_line ? line_ : 0, sequence, std::move(detail)};
+}
+
+void TrailVerifier::unreadable(const std::string& name, int error_number) {
+  if (report_.failure) return;
+  report_.failure =
+      VerifyFailure{"unreadable", name, 0, 0, std::string("cannot read it: ") + std::strerror(error_number)};
 }
 
 bool TrailVerifier::load_digest(const std::string& path, const std::string& name) {
@@ -296,16 +303,23 @@ VerifyReport verify_directory(const std::string& directory, std::string_view pre
   TrailVerifier verifier(options);
   const std::string digest = digest_path(directory, prefix);
   const std::string digest_name = std::string(prefix) + ".digest";
-  if (!verifier.load_digest(digest, digest_name)) return verifier.finish();
-  struct stat st {};
-  const bool have_digest = ::stat(digest.c_str(), &st) == 0;
+  // A file that is there but cannot be read (permissions, an I/O error) fails the check:
+  // skipped, it would verify as absent, and a trail one may not read as an empty one.
+  // One that is gone since it was listed (retention) is absent: the chain tells whether
+  // that matters.
+  const int digest_fd = ::open(digest.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool have_digest = digest_fd >= 0;
+  if (have_digest) ::close(digest_fd);
+  else if (errno != ENOENT) verifier.unreadable(digest_name, errno);
+  if (verifier.failed() || !verifier.load_digest(digest, digest_name)) return verifier.finish();
   const std::vector<TrailFile> files = list_trail_files(directory, prefix);
   std::string tail;
   for (size_t i = 0; i < files.size() && !verifier.failed(); ++i) {
     verifier.begin_file(files[i].name);
     // Mapped, not read: the lines are parsed and hashed where they lie, without a copy.
     const MappedFile file(directory + "/" + files[i].name);
-    if (!file.ok() || file.view().empty()) continue;  // gone since it was listed: the chain tells whether that matters
+    if (!file.ok() && file.errno_value() != ENOENT) verifier.unreadable(files[i].name, file.errno_value());
+    if (!file.ok() || file.view().empty()) continue;
     const char* data = file.view().data();
     const size_t size = file.view().size();
     size_t pos = 0;

@@ -26,7 +26,8 @@ struct VerifyOptions {
 };
 
 struct VerifyFailure {
-  std::string kind;  // modified, missing, inserted, reordered, truncated, unsigned tail, signature invalid
+  std::string kind;  // modified, missing, inserted, reordered, truncated, unsigned tail, signature invalid,
+                     // unreadable
   std::string file;
   uint64_t line = 0;      // 1-based; 0 when not about one line
   uint64_t sequence = 0;  // 0 when unknown
@@ -54,6 +55,9 @@ class TrailVerifier {
   // chain and signatures. False when that already failed (a missing file has no records).
   bool load_digest(const std::string& path, const std::string& name);
   void begin_file(const std::string& name);
+  // The file `name` (of the trail or the digest) exists but could not be read (`error_number`):
+  // nothing can be said about it, so the trail does not verify.
+  void unreadable(const std::string& name, int error_number);
   // One line without its '\n', followed by simdjson::SIMDJSON_PADDING readable bytes.
   void feed(std::string_view line);
   // The current file ended with `bytes` that are not a whole line.

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <map>
 
@@ -253,6 +254,7 @@ QueryResult run_query(const QueryOptions& q, std::ostream& warnings) {
     const MappedFile file(path.string());
     if (!file.ok()) {
       warnings << "trailctl query: cannot read " << path.string() << ": " << std::strerror(file.errno_value()) << "\n";
+      result.files_unreadable += file.errno_value() != ENOENT;  // ENOENT: deleted by retention since listed
       continue;
     }
     const std::string_view text = file.view();

@@ -55,6 +55,8 @@ struct QueryResult {
   std::string prev;                 // cursor for the events before it (smaller keys)
   size_t skipped_lines = 0;         // torn or corrupt lines, reported on `warnings`
   size_t files_read = 0;
+  size_t files_unreadable = 0;      // listed but not readable (permissions, I/O): the answer
+                                    // lacks their events, and trailctl query exits 1
   size_t files_pruned = 0;          // skipped unread: their recorded range misses the window, or
                                     // cannot hold an event for the page
 };

@@ -10,6 +10,7 @@
 #include "common/hex.hpp"
 #include "common/secret_file.hpp"
 #include "ctl/commands.hpp"
+#include "ctl/input.hpp"
 #include "ctl/send_report.hpp"
 #include "ctl/ui/http_server.hpp"
 
@@ -28,7 +29,7 @@ void ui_usage(std::ostream& out) {
          "  --socket PATH          traild's socket, to record downloads in the trail (default "
       << kDefaultSocket << ")\n"
          "  --max-export N         the most events one download may hold (default 250000; it is built in memory)\n\n"
-         "Stops on SIGINT or SIGTERM. Exit status: 0 stopped, 1 cannot listen, 2 bad usage.\n";
+         "Stops on SIGINT or SIGTERM. Exit status: 0 stopped, 1 cannot read DIR or listen, 2 bad usage.\n";
 }
 
 // "127.0.0.1:8765", "[::1]:8765", "localhost:8765".
@@ -118,6 +119,10 @@ int cmd_ui(const std::vector<std::string>& args) {
       if (c <= 0x20 || c >= 0x7f) return usage_error("--token-file: the token must be printable ASCII without spaces");
   } else {
     token = random_token();
+  }
+  if (const auto why = unlistable_directory(directory)) {
+    std::cerr << "trailctl ui: " << *why << "\n";
+    return 1;
   }
   try {
     boost::asio::io_context io;

@@ -2,6 +2,8 @@
 // verifier (tests/tools/verify_trail.py, written from docs/integrity.md) check them. Each kind
 // of tampering is applied to a copy of a clean trail the real daemon wrote and must be
 // detected and named.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -409,6 +411,64 @@ TEST(IntegrityLifecycle, AnEditedHashOnTheNewestLineIsNotCarriedOn) {
   EXPECT_NE(d.log().find("is not a SHA-256"), std::string::npos) << d.log();
   const Verdict v = trailctl_verify(d.output(), d.dir() / "keys", false);
   EXPECT_EQ(v.exit_code, 1) << v.output;
+}
+
+// A trail verify cannot read never passes for an empty one: a mistyped or missing DIR, a
+// file, and (as an unprivileged user, when the suite runs as root) a digest or trail file it
+// may not open. Before, each of these printed "OK: 0 events" and exited 0.
+TEST(IntegrityReading, WhatCannotBeReadFailsInsteadOfVerifyingAsEmpty) {
+  const std::string verify = std::string(TRAILCTL_BIN) + " verify ";
+  Daemon d("integrity-unreadable");
+  auto missing = run_command(verify + (d.dir() / "nope").string());
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+  EXPECT_NE(missing.output.find("cannot read " + (d.dir() / "nope").string() + ": No such file or directory"),
+            std::string::npos)
+      << missing.output;
+  EXPECT_EQ(missing.output.find("OK"), std::string::npos) << missing.output;
+  std::ofstream(d.dir() / "a-file") << "x\n";
+  auto file = run_command(verify + (d.dir() / "a-file").string());
+  EXPECT_EQ(file.exit_code, 1) << file.output;
+  EXPECT_NE(file.output.find("Not a directory"), std::string::npos) << file.output;
+
+  if (::geteuid() != 0) GTEST_SKIP() << "the permission cases need root, to run trailctl as nobody";
+  d.start();
+  send_events(d, "readable", 5);
+  ASSERT_EQ(d.stop(), 0);
+  // A copy of the trail that "nobody" may list and read, but for the file under test.
+  const fs::path trail = d.dir() / "for-nobody";
+  fs::copy(d.output(), trail, fs::copy_options::recursive);
+  const auto everyone = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                        fs::perms::others_read | fs::perms::others_exec;
+  for (const auto& f : fs::directory_iterator(trail)) fs::permissions(f.path(), everyone, fs::perm_options::add);
+  for (fs::path p = trail;; p = p.parent_path()) {  // the test's own directories only
+    fs::permissions(p, everyone, fs::perm_options::add);
+    if (p == d.dir()) break;
+  }
+  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  const auto reach = run_command(as_nobody + "test -x " + TRAILCTL_BIN + " -a -x " + d.dir().string());
+  if (reach.exit_code != 0) GTEST_SKIP() << "nobody cannot reach trailctl or " << d.dir() << " here";
+  auto readable = run_command(as_nobody + verify + trail.string());
+  ASSERT_EQ(readable.exit_code, 0) << readable.output;
+  ASSERT_NE(readable.output.find("OK: 7 events"), std::string::npos) << readable.output;  // with start and stop
+
+  fs::permissions(trail / "audit.digest", fs::perms::owner_read | fs::perms::owner_write);
+  auto digest = run_command(as_nobody + verify + trail.string());
+  EXPECT_EQ(digest.exit_code, 1) << digest.output;
+  EXPECT_NE(digest.output.find("FAILED: unreadable: audit.digest: cannot read it: Permission denied"), std::string::npos)
+      << digest.output;
+  fs::permissions(trail / "audit.digest", everyone, fs::perm_options::add);
+  const std::string line_file = d.files().back().filename().string();
+  fs::permissions(trail / line_file, fs::perms::owner_read | fs::perms::owner_write);
+  auto lines = run_command(as_nobody + verify + trail.string());
+  EXPECT_EQ(lines.exit_code, 1) << lines.output;
+  EXPECT_NE(lines.output.find("FAILED: unreadable: " + line_file + ": cannot read it: Permission denied"),
+            std::string::npos)
+      << lines.output;
+  // query answers what it can read, names what it cannot, and exits 1.
+  auto query = run_command(as_nobody + TRAILCTL_BIN + " query --all " + trail.string());
+  EXPECT_EQ(query.exit_code, 1) << query.output;
+  EXPECT_NE(query.output.find("cannot read " + (trail / line_file).string() + ": Permission denied"), std::string::npos)
+      << query.output;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // level=AUDIT and owner with after/before cursors, Run:ai's start/end/action/source_type/
 // entity_type/success with limit/offset and the CSV download, Salt's get_audit filters
 // with page/limit/sort_by/reverse.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -282,6 +284,21 @@ TEST(QueryPruning, APageByTimeReadsOnlyTheFilesThatCanHoldIt) {
   const std::string prev = newest.output.substr(prev_at, newest.output.find('"', prev_at) - prev_at);
   auto older = query("--limit 2 --format jsonl --fields event.id --before " + prev);
   EXPECT_EQ(older.output, everything[2] + "\n" + everything[3] + "\n");
+}
+
+// A DIR that cannot be listed is an error, never an empty answer: query exits 1 naming it,
+// and ui refuses to start on it. (A trail file that cannot be read: IntegrityReading.)
+TEST(QueryReading, AMissingDirectoryIsAnErrorNotAnEmptyTrail) {
+  const fs::path missing = fs::temp_directory_path() / ("traild-it-" + std::to_string(::getpid()) + "-no-such-trail");
+  auto query = run_command(std::string(TRAILCTL_BIN) + " query --all " + missing.string());
+  EXPECT_EQ(query.exit_code, 1) << query.output;
+  EXPECT_NE(query.output.find("trailctl query: cannot read " + missing.string() + ": No such file or directory"),
+            std::string::npos)
+      << query.output;
+  EXPECT_EQ(query.output.find("\"count\""), std::string::npos) << "no answer: " << query.output;
+  auto ui = run_command(std::string(TRAILCTL_BIN) + " ui --listen 127.0.0.1:0 " + missing.string());
+  EXPECT_EQ(ui.exit_code, 1) << ui.output;
+  EXPECT_NE(ui.output.find("trailctl ui: cannot read " + missing.string()), std::string::npos) << ui.output;
 }
 
 }  // namespace
