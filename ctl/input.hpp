@@ -11,7 +11,7 @@ namespace traild::ctl {
 // or a /proc file to its end. False when it cannot be read (a directory among those), with
 // errno saying why.
 bool read_file(const std::string& path, std::string& text);
-// read_file, or all of stdin when `name` is "-".
+// read_file, or all of stdin when `name` is "-" (false, with errno, when reading it fails).
 bool read_input(const std::string& name, std::string& text);
 // "cannot read DIR: REASON" when `dir` is not a directory this process may list (a mistyped
 // path, a file, a directory it has no permission for), else nothing. The trail readers
